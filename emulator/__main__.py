@@ -1,0 +1,101 @@
+"""Command line: flags and environment -> Settings -> a running emulator."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from emulator.app import create_app
+from emulator.keys import SPEC
+from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, Settings
+
+
+def _credentials(pairs: Sequence[str]) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    result = {}
+    for pair in pairs:
+        app_id, sep, token = pair.partition(":")
+        if not sep or not app_id or not token:
+            raise SystemExit(f"--credentials expects APP_ID:TOKEN, got {pair!r}")
+        result[app_id] = token
+    return result
+
+
+def parse_settings(argv: Sequence[str] | None = None) -> Settings:
+    env_port = os.environ.get("PORT")
+    parser = argparse.ArgumentParser(
+        prog="voucherify-emulator", description="Emulate the Voucherify Customers API."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(env_port) if env_port else DEFAULT_PORT)
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document")
+    parser.add_argument(
+        "--fixtures", type=Path, action="append", default=[],
+        help="YAML fixture file or folder (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=None, help="seed for ids (deterministic)")
+    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--credentials", action="append", default=[], metavar="APP_ID:TOKEN",
+        help="accept only these key pairs (repeatable); default: any non-empty pair",
+    )  # fmt: skip
+    parser.add_argument("--clock", choices=("real", "scaled", "manual"), default="real")
+    parser.add_argument("--clock-scale", type=float, default=1.0)
+    parser.add_argument("--clock-start", type=datetime.fromisoformat, default=None)
+    parser.add_argument("--no-validate-requests", action="store_true")
+    parser.add_argument("--no-validate-responses", action="store_true")
+    args = parser.parse_args(argv)
+    return Settings(
+        host=args.host,
+        port=args.port,
+        spec_path=args.spec,
+        fixtures=tuple(args.fixtures),
+        seed=args.seed,
+        log_level=args.log_level.upper(),
+        credentials=_credentials(args.credentials),
+        clock_mode=args.clock,
+        clock_scale=args.clock_scale,
+        clock_start=args.clock_start,
+        validate_requests=not args.no_validate_requests,
+        validate_responses=not args.no_validate_responses,
+    )
+
+
+async def serve(settings: Settings) -> None:
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    spec = app[SPEC]
+    print(
+        f"voucherify-emulator ready on {site.name}"
+        f" ({len(spec.operations)} operations, {spec.check_count} validators)",
+        flush=True,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    settings = parse_settings(argv)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    try:
+        asyncio.run(serve(settings))
+    except KeyboardInterrupt:
+        print("voucherify-emulator stopped", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""create_app(settings): wiring only. Everything the emulator holds hangs off the app it returns."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from itertools import groupby
+
+from aiohttp import web
+
+from emulator.clock import Clock, make_clock
+from emulator.errors import ApiError
+from emulator.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
+from emulator.ids import IdGenerator, tenant_seed
+from emulator.keys import REQUEST_IDS, SETTINGS, SPEC, TENANTS
+from emulator.middleware import error_middleware
+from emulator.routes import HANDLERS
+from emulator.routes.control import add_control_routes
+from emulator.settings import Settings
+from emulator.spec import Operation, Spec, load_spec
+from emulator.store import Tenants, tenant_factory
+from emulator.validation import Endpoint
+
+log = logging.getLogger("emulator")
+
+
+def _not_implemented(operation_id: str) -> web.Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        raise ApiError(501, "not_implemented", f"{operation_id} is not implemented yet")
+
+    return handler
+
+
+def _check_fixtures(tenants: Tenants, fixtures: Iterable[FixtureSet]) -> None:
+    """Seed each named tenant once at start-up, so a broken fixture fails now, not mid-test."""
+    for name in {fixture.tenant for fixture in fixtures}:
+        probe = "__fixture_check__" if name == EVERY_TENANT else name
+        tenants.get(probe)
+        tenants.reset(probe)
+
+
+def _route_order(op: Operation) -> tuple[bool, str]:
+    # Literal paths first, so POST /v1/customers/importCSV is not taken for a customer id.
+    return ("{" in op.path, op.path)
+
+
+def add_api_routes(app: web.Application, spec: Spec, tenants: Tenants, ids: IdGenerator) -> None:
+    settings = app[SETTINGS]
+    for path, ops in groupby(sorted(spec, key=_route_order), key=lambda op: op.path):
+        resource = app.router.add_resource(path)
+        for op in ops:
+            handler = HANDLERS.get(op.operation_id)
+            if handler is None:
+                resource.add_route(op.method, _not_implemented(op.operation_id))
+                continue
+            resource.add_route(op.method, Endpoint(op, handler, settings, tenants, ids))
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings()
+    spec = load_spec(settings.spec_path)
+    fixtures = load_fixtures(settings.fixtures)
+
+    def clock() -> Clock:
+        return make_clock(settings.clock_mode, settings.clock_scale, settings.clock_start)
+
+    def ids(app_id: str) -> IdGenerator:
+        return IdGenerator(tenant_seed(settings.seed, app_id))
+
+    tenants = Tenants(tenant_factory(clock, ids, fixtures))
+    _check_fixtures(tenants, fixtures)
+    request_ids = IdGenerator(tenant_seed(settings.seed, "__requests__"))
+
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
+    app[SETTINGS] = settings
+    app[SPEC] = spec
+    app[TENANTS] = tenants
+    app[REQUEST_IDS] = request_ids
+    add_control_routes(app)
+    add_api_routes(app, spec, tenants, request_ids)
+    return app

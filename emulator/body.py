@@ -1,0 +1,76 @@
+"""Reading a request body exactly once: size limit, content type, JSON or multipart."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from emulator.calls import Form, Upload
+from emulator.errors import PayloadTooLarge, bad_payload, unsupported_media
+from emulator.spec import Operation
+
+JSON_TYPES = ("application/json",)
+MULTIPART = "multipart/form-data"
+
+
+def media_type(request: web.Request) -> str:
+    return request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+
+
+async def read_body(request: web.Request, op: Operation, limit: int) -> Any:
+    """The parsed body, or None for an operation without one (its body is never read)."""
+    if not op.has_body:
+        return None
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(limit)
+    media = media_type(request)
+    if media == MULTIPART and media in op.body_checks:
+        return await _read_form(request, limit)
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge(limit) from None
+    if not raw.strip():
+        if op.body_required:
+            raise bad_payload("Request body is required")
+        return None
+    if media not in op.body_checks:
+        raise unsupported_media(media, sorted(op.body_checks))
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise bad_payload("Request body is not valid UTF-8") from None
+    except ValueError as error:
+        raise bad_payload(f"Invalid JSON: {error}") from None
+
+
+async def _read_form(request: web.Request, limit: int) -> Form:
+    form: Form = {}
+    total = 0
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                raise bad_payload("Nested multipart bodies are not supported")
+            data = bytearray()
+            while chunk := await part.read_chunk(65536):
+                total += len(chunk)
+                if total > limit:
+                    raise PayloadTooLarge(limit)
+                data.extend(chunk)
+            name = part.name or ""
+            if part.filename is not None:
+                content_type = part.headers.get("Content-Type", "application/octet-stream")
+                form[name] = Upload(part.filename, content_type, bytes(data))
+            else:
+                form[name] = data.decode("utf-8", errors="replace")
+    except (ValueError, AssertionError, RuntimeError) as error:
+        raise bad_payload(f"Malformed multipart/form-data body: {error}") from None
+    return form
+
+
+def form_instance(form: Form) -> dict[str, str]:
+    """What the schema sees of a form: file parts stand for themselves by name."""
+    return {name: value.filename if isinstance(value, Upload) else value for name, value in form.items()}

@@ -1,0 +1,46 @@
+"""What a handler receives and returns. Plain data: handlers never see aiohttp."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.store import Tenant
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file part of a multipart/form-data body."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+Form = dict[str, "Upload | str"]
+
+
+@dataclass(frozen=True)
+class Call:
+    tenant: Tenant
+    params: Json  # path and query parameters, typed by the spec
+    body: Any = None  # parsed JSON, a Form, or None
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any = None
+
+
+Handler = Callable[[Call], Reply]
+
+
+def ok(body: Any) -> Reply:
+    return Reply(200, body)

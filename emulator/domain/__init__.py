@@ -1,0 +1,1 @@
+"""Pure rules per resource. Nothing in this package knows about HTTP."""

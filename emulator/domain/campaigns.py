@@ -1,0 +1,82 @@
+"""Campaigns, as far as imports need them: create, get by id or by name, and their vouchers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.clock import Clock, iso
+from emulator.domain.errors import Conflict, NotFound
+from emulator.ids import IdGenerator
+
+Json = dict[str, Any]
+
+# When a request leaves campaign_type out (the official SDKs do), infer it from the voucher.
+_TYPE_BY_VOUCHER = {
+    "DISCOUNT_VOUCHER": "DISCOUNT_COUPONS",
+    "GIFT_VOUCHER": "GIFT_VOUCHERS",
+    "LOYALTY_CARD": "LOYALTY_PROGRAM",
+}
+# Request fields copied onto the campaign object as they were sent.
+_COPIED = (
+    "description", "voucher", "start_date", "expiration_date", "validity_timeframe",
+    "validity_day_of_week", "validity_hours", "activity_duration_after_publishing",
+    "metadata", "category", "referral_program", "promotion",
+)  # fmt: skip
+
+
+def infer_campaign_type(body: Json) -> str:
+    if body.get("campaign_type"):
+        return str(body["campaign_type"])
+    if "promotion" in body:
+        return "PROMOTION"
+    voucher_type = (body.get("voucher") or {}).get("type")
+    return _TYPE_BY_VOUCHER.get(voucher_type, "DISCOUNT_COUPONS")
+
+
+class Campaigns:
+    def __init__(self, ids: IdGenerator, clock: Clock) -> None:
+        self._ids = ids
+        self._clock = clock
+        self._by_id: dict[str, Json] = {}
+        self._by_name: dict[str, str] = {}
+        self.vouchers: dict[str, dict[str, Json]] = {}  # campaign id -> code -> voucher
+
+    def create(self, body: Json) -> Json:
+        name = body["name"]
+        if name in self._by_name:
+            raise Conflict("campaign", name, f"Duplicated campaign exists with name {name}")
+        campaign: Json = {
+            "id": self._ids.campaign(),
+            "name": name,
+            "campaign_type": infer_campaign_type(body),
+            "type": body.get("type", "AUTO_UPDATE"),
+            "auto_join": bool(body.get("auto_join", False)),
+            "join_once": bool(body.get("join_once", False)),
+            "use_voucher_metadata_schema": bool(body.get("use_voucher_metadata_schema", False)),
+            "vouchers_count": 0,
+            "active": True,
+            "created_at": iso(self._clock.now()),
+            "creation_status": "DONE",
+            "vouchers_generation_status": "DONE",
+            "protected": False,
+            "category_id": None,
+            "categories": [],
+            "object": "campaign",
+        }
+        campaign.update({key: body[key] for key in _COPIED if key in body})
+        return self.restore(campaign)
+
+    def restore(self, campaign: Json) -> Json:
+        self._by_id[campaign["id"]] = campaign
+        self._by_name[campaign["name"]] = campaign["id"]
+        self.vouchers.setdefault(campaign["id"], {})
+        return campaign
+
+    def get(self, key: str) -> Json:
+        campaign_id = key if key in self._by_id else self._by_name.get(key)
+        if campaign_id is None:
+            raise NotFound("campaign", key)
+        return self._by_id[campaign_id]
+
+    def all(self) -> list[Json]:
+        return list(self._by_id.values())

@@ -1,0 +1,197 @@
+"""Customers: upsert, lookup by id or source_id, partial update, soft and permanent deletion, listing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from emulator.clock import Clock, iso, parse_instant
+from emulator.domain.activity import ActivityLog
+from emulator.domain.errors import NotFound
+from emulator.ids import IdGenerator
+
+Json = dict[str, Any]
+
+# Fields a client may set (CustomerBase); every other request field is ignored.
+WRITABLE = ("name", "description", "email", "phone", "birthday", "birthdate", "address", "metadata")
+# The vendor's key order in a customer object.
+KEY_ORDER = (
+    "id", "source_id", "name", "description", "email", "phone", "birthday", "birthdate",
+    "address", "summary", "loyalty", "referrals", "metadata", "system_metadata",
+    "created_at", "updated_at", "assets", "object",
+)  # fmt: skip
+
+
+def _new_summary() -> Json:
+    return {
+        "redemptions": {
+            "total_redeemed": 0, "total_failed": 0, "total_succeeded": 0,
+            "total_rolled_back": 0, "total_rollback_failed": 0, "total_rollback_succeeded": 0,
+            "gift": {"redeemed_amount": 0, "amount_to_go": 0},
+            "loyalty_card": {"redeemed_points": 0, "points_to_go": 0},
+        },
+        "orders": {"total_amount": 0, "total_count": 0, "average_amount": 0, "last_order_amount": 0},
+    }  # fmt: skip
+
+
+@dataclass
+class Entry:
+    """One stored customer: its public object plus what ordering and filtering need."""
+
+    data: Json
+    seq: int
+    created: datetime
+    updated: datetime | None = None
+    events: list[str] = field(default_factory=list)
+
+    @property
+    def touched(self) -> datetime:
+        return self.updated or self.created
+
+
+class Customers:
+    def __init__(self, ids: IdGenerator, clock: Clock, activity: ActivityLog) -> None:
+        self._ids = ids
+        self._clock = clock
+        self._activity = activity
+        self._live: dict[str, Entry] = {}
+        self._by_source: dict[str, str] = {}
+        self._deleted: dict[str, Entry] = {}
+        self._seq = 0
+
+    # -- lookups -------------------------------------------------------------------------
+    def find(self, key: str) -> Entry | None:
+        entry = self._live.get(key)
+        if entry is None and key in self._by_source:
+            entry = self._live[self._by_source[key]]
+        return entry
+
+    def entry(self, key: str) -> Entry:
+        entry = self.find(key)
+        if entry is None:
+            raise NotFound("customer", key)
+        return entry
+
+    def get(self, key: str) -> Json:
+        return self.entry(key).data
+
+    def entries(self) -> Iterable[Entry]:
+        return self._live.values()
+
+    def entry_any(self, key: str) -> Entry:
+        """A live customer, or a soft-deleted one by id (its activity and erasure stay reachable)."""
+        entry = self.find(key) or self._deleted.get(key)
+        if entry is None:
+            raise NotFound("customer", key)
+        return entry
+
+    # -- writes --------------------------------------------------------------------------
+    def create(self, body: Json) -> Json:
+        """Upsert: an existing `id` or `source_id` updates that customer, as the vendor does."""
+        if body.get("id"):
+            return self.update(body["id"], body)
+        source_id = body.get("source_id")
+        if source_id and source_id in self._by_source:
+            return self.update(source_id, body)
+        return self._insert(body).data
+
+    def upsert(self, source_id: str, fields: Json) -> tuple[Json, bool]:
+        """Update the customer with this source_id, or create it; tells whether it existed."""
+        if source_id in self._by_source:
+            return self.update(source_id, fields), True
+        return self._insert({**fields, "source_id": source_id}).data, False
+
+    def update(self, key: str, body: Json) -> Json:
+        entry = self.entry(key)
+        changes = {name: body[name] for name in WRITABLE if name in body}
+        now = self._clock.now()
+        entry.data.update(changes)
+        entry.updated = now
+        entry.data["updated_at"] = iso(now)
+        entry.data = _ordered(entry.data)
+        self._activity.record(entry, "customer.updated", now)
+        return entry.data
+
+    def delete(self, key: str) -> None:
+        entry = self.entry(key)
+        self._forget(entry)
+        self._deleted[entry.data["id"]] = entry
+        self._activity.record(entry, "customer.deleted", self._clock.now())
+
+    def delete_permanently(self, key: str) -> Json:
+        entry = self.entry_any(key)
+        customer_id = entry.data["id"]
+        if customer_id in self._live:
+            self._forget(entry)
+        self._deleted.pop(customer_id, None)
+        erased_events = self._activity.erase(entry)
+        return {
+            "id": self._ids.deletion(),
+            "created_at": iso(self._clock.now()),
+            "related_object_id": customer_id,
+            "related_object": "customer",
+            "status": "DONE",
+            "data_json": {
+                "events": erased_events, "customer_events": erased_events, "daily_events": 0,
+                "segments": 0, "orders": 0, "order_events": 0, "customer": 1,
+            },
+            "object": "pernament_deletion",
+        }  # fmt: skip
+
+    def seed(self, body: Json) -> Json:
+        """Create a customer from a fixture, keeping the fixture's own id when it has one."""
+        return self._insert(body, body.get("id")).data
+
+    def restore(self, data: Json) -> Json:
+        """Put a fully formed customer (fixtures, snapshots) into the book as it is."""
+        created = parse_instant(data["created_at"])
+        entry = Entry(_ordered(data), self._next_seq(), created)
+        if data.get("updated_at"):
+            entry.updated = parse_instant(data["updated_at"])
+        self._index(entry)
+        return entry.data
+
+    # -- internals -----------------------------------------------------------------------
+    def _insert(self, body: Json, customer_id: str | None = None) -> Entry:
+        now = self._clock.now()
+        data: Json = {"id": customer_id or self._ids.customer(), "address": None}
+        if body.get("source_id") is not None:
+            data["source_id"] = body["source_id"]
+        data.update({name: body[name] for name in WRITABLE if name in body})
+        data.update(
+            summary=_new_summary(),
+            loyalty={"points": 0, "referred_customers": 0, "campaigns": {}},
+            referrals={"total": 0, "campaigns": []},
+            system_metadata={},
+            created_at=iso(now),
+            object="customer",
+        )
+        entry = Entry(_ordered(data), self._next_seq(), now)
+        self._index(entry)
+        self._activity.record(entry, "customer.created", now)
+        return entry
+
+    def _index(self, entry: Entry) -> None:
+        customer_id = entry.data["id"]
+        self._live[customer_id] = entry
+        source_id = entry.data.get("source_id")
+        if source_id:
+            self._by_source[source_id] = customer_id
+
+    def _forget(self, entry: Entry) -> None:
+        self._live.pop(entry.data["id"], None)
+        source_id = entry.data.get("source_id")
+        if source_id and self._by_source.get(source_id) == entry.data["id"]:
+            del self._by_source[source_id]
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+
+def _ordered(data: Json) -> Json:
+    known = {key: data[key] for key in KEY_ORDER if key in data}
+    extra = {key: value for key, value in data.items() if key not in known}
+    return {**known, **extra}

@@ -1,0 +1,117 @@
+"""Every error the emulator answers with, and the one place that turns them into bodies.
+
+Bodies follow the vendor's `Error` shape: {code, key, message, details, request_id, ...};
+a body over the size limit gets the vendor's hapi-style `BadRequest` shape instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+
+Json = dict[str, Any]
+
+MESSAGES = {
+    "invalid_payload": "Invalid payload",
+    "invalid_query_params": "Invalid query params",
+    "unauthorized": "Unauthorized",
+    "not_found": "Resource not found",
+    "method_not_allowed": "HTTP Method Not Allowed",
+    "unsupported_media_type": "Unsupported Media Type",
+    "duplicate_found": "Duplicated resource found",
+    "not_implemented": "Not implemented",
+    "emulator_contract_violation": "Emulator response breaks the API contract",
+    "internal_error": "Internal Server Error",
+}
+
+
+@dataclass
+class ApiError(Exception):
+    status: int
+    key: str
+    details: str | None = None
+    resource_id: str | None = None
+    resource_type: str | None = None
+    message: str | None = None
+    headers: dict[str, str] | None = None
+
+    def body(self, request_id: str) -> Json:
+        body: Json = {
+            "code": self.status,
+            "key": self.key,
+            "message": self.message or MESSAGES.get(self.key, self.key),
+        }
+        if self.details is not None:
+            body["details"] = self.details
+        body["request_id"] = request_id
+        if self.resource_id is not None:
+            body["resource_id"] = self.resource_id
+        if self.resource_type is not None:
+            body["resource_type"] = self.resource_type
+        return body
+
+
+@dataclass
+class PayloadTooLarge(Exception):
+    """The vendor answers oversized bodies in hapi's shape, not in its own Error shape."""
+
+    limit: int
+
+    status = 413
+
+    def body(self, request_id: str = "") -> Json:
+        return {
+            "statusCode": 413,
+            "error": "Request Entity Too Large",
+            "message": f"Payload content length greater than maximum allowed: {self.limit}",
+        }
+
+
+HttpError = ApiError | PayloadTooLarge
+
+
+def from_domain(error: DomainError) -> ApiError:
+    if isinstance(error, NotFound):
+        return ApiError(404, "not_found", str(error), error.resource_id, error.resource_type)
+    if isinstance(error, Conflict):
+        return ApiError(409, "duplicate_found", error.details, error.resource_id, error.resource_type)
+    if isinstance(error, InvalidInput):
+        return ApiError(400, error.key, error.details)
+    return ApiError(400, "invalid_payload", str(error))
+
+
+def bad_query(details: str) -> ApiError:
+    return ApiError(400, "invalid_query_params", details)
+
+
+def bad_payload(details: str) -> ApiError:
+    return ApiError(400, "invalid_payload", details)
+
+
+def unauthorized(details: str) -> ApiError:
+    return ApiError(401, "unauthorized", details)
+
+
+def route_not_found(method: str, path: str) -> ApiError:
+    return ApiError(404, "not_found", f"Cannot {method} {path}", message="Resource not found")
+
+
+def method_not_allowed(method: str, allowed: set[str]) -> ApiError:
+    options = " or ".join(sorted(allowed))
+    details = f"{method} is not supported by this endpoint. Did you mean {options}?"
+    return ApiError(405, "method_not_allowed", details, headers={"Allow": ", ".join(sorted(allowed))})
+
+
+def unsupported_media(content_type: str, accepted: list[str]) -> ApiError:
+    details = f"Content-Type {content_type or '(none)'} is not supported; send {' or '.join(accepted)}"
+    return ApiError(415, "unsupported_media_type", details)
+
+
+def contract_violation(details: str) -> ApiError:
+    return ApiError(500, "emulator_contract_violation", details)
+
+
+def internal_error(details: str) -> ApiError:
+    return ApiError(500, "internal_error", details)

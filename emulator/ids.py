@@ -1,0 +1,53 @@
+"""The only source of ids and randomness. Seedable, so the same seed and requests give the same ids."""
+
+from __future__ import annotations
+
+import random
+import string
+
+_ALNUM = string.ascii_letters + string.digits
+_HEX = "0123456789abcdef"
+
+
+class IdGenerator:
+    def __init__(self, seed: int | str | None = None) -> None:
+        self._random = random.Random(seed)
+
+    def _pick(self, alphabet: str, count: int) -> str:
+        choice = self._random.choice
+        return "".join(choice(alphabet) for _ in range(count))
+
+    def alnum(self, prefix: str, count: int = 24) -> str:
+        return prefix + self._pick(_ALNUM, count)
+
+    def hex(self, prefix: str, count: int = 18) -> str:
+        return prefix + self._pick(_HEX, count)
+
+    def customer(self) -> str:
+        return self.alnum("cust_")
+
+    def campaign(self) -> str:
+        return self.alnum("camp_")
+
+    def voucher(self) -> str:
+        return self.alnum("v_")
+
+    def deletion(self) -> str:
+        return self.alnum("del_")
+
+    def event(self) -> str:
+        return self.hex("evcus_")
+
+    def async_action(self) -> str:
+        return self.hex("aa_")
+
+    def request(self) -> str:
+        return self.hex("v-")
+
+    def random(self) -> float:
+        return self._random.random()
+
+
+def tenant_seed(seed: int | None, tenant: str) -> str | None:
+    """Each tenant draws from its own stream, so parallel tenants never perturb each other's ids."""
+    return None if seed is None else f"{seed}:{tenant}"

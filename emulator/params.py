@@ -1,0 +1,120 @@
+"""Reading parameters from the query string and the path, typed by their schemas."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.schema import Problem, SchemaCheck
+
+Json = dict[str, Any]
+# The official Python SDK writes datetimes as 2024-01-02T03:04:05.123000+0000 (no colon in the
+# offset), or with no offset at all; both are normalised to RFC 3339 before validation.
+_COMPACT_OFFSET = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+)([+-]\d\d)(\d\d)$")
+_NAIVE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$")
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    location: str
+    required: bool
+    kind: str  # integer, number, boolean, string, array, object
+    dated: bool  # a date or date-time value
+    deep: bool  # style: deepObject
+    check: SchemaCheck
+
+
+def _schema_kind(schema: Json) -> tuple[str, bool]:
+    options = [schema, *schema.get("anyOf", []), *schema.get("oneOf", []), *schema.get("allOf", [])]
+    kind = next((o["type"] for o in options if "type" in o), "string")
+    dated = any(o.get("format") in ("date", "date-time") for o in options)
+    return str(kind), dated
+
+
+def param_spec(raw: Json, check: SchemaCheck) -> ParamSpec:
+    kind, dated = _schema_kind(raw.get("schema", {}))
+    return ParamSpec(
+        name=raw["name"],
+        location=raw["in"],
+        required=bool(raw.get("required", False)),
+        kind=kind,
+        dated=dated,
+        deep=raw.get("style") == "deepObject",
+        check=check,
+    )
+
+
+def normalise_instant(text: str) -> str:
+    match = _COMPACT_OFFSET.match(text)
+    if match:
+        return f"{match[1]}{match[2]}:{match[3]}"
+    if _NAIVE.match(text):
+        return text + "Z"
+    return text
+
+
+def coerce(spec: ParamSpec, text: str) -> Any:
+    """Turn the raw text into the schema's type; leave it as text when it does not fit,
+    so the schema check names the parameter and the expected type."""
+    try:
+        if spec.kind == "integer" and re.fullmatch(r"[+-]?\d+", text.strip()):
+            return int(text)
+        if spec.kind == "number":
+            return float(text)
+    except ValueError:
+        return text
+    if spec.kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    if spec.dated:
+        return normalise_instant(text)
+    return text
+
+
+def _deep_object(name: str, query: Mapping[str, str]) -> Json:
+    """filters[a][b]=x -> {"a": {"b": "x"}}; the values stay text."""
+    result: Json = {}
+    prefix = name + "["
+    for key, value in query.items():
+        if not key.startswith(prefix):
+            continue
+        parts = re.findall(r"\[([^\]]*)\]", key[len(name) :])
+        node = result
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            node = child if isinstance(child, dict) else node
+        if parts:
+            node[parts[-1]] = value
+    return result
+
+
+def read_params(
+    specs: tuple[ParamSpec, ...],
+    query: Mapping[str, str],
+    path: Mapping[str, str],
+    validate: bool,
+) -> tuple[Json, Problem | None]:
+    """Values by parameter name, and the first problem found (None when all are valid)."""
+    values: Json = {}
+    for spec in specs:
+        if spec.location not in ("query", "path"):
+            continue
+        source = path if spec.location == "path" else query
+        if spec.deep:
+            nested = _deep_object(spec.name, source)
+            if nested:
+                values[spec.name] = nested  # free-form: SDKs send loosely typed filters
+            continue
+        if spec.name not in source:
+            if spec.required and validate:
+                return values, Problem((spec.name,), "is required")
+            continue
+        value = coerce(spec, source[spec.name])
+        if validate:
+            problem = spec.check.problem(value)
+            if problem is not None:
+                return values, Problem((spec.name, *problem.path), problem.message)
+        values[spec.name] = value
+    return values, None

@@ -1,0 +1,8 @@
+"""Handlers by operationId: thin translations between a Call and the domain."""
+
+from __future__ import annotations
+
+from emulator.calls import Handler
+from emulator.routes import campaigns, customers
+
+HANDLERS: dict[str, Handler] = {**customers.HANDLERS, **campaigns.HANDLERS}

@@ -1,0 +1,141 @@
+"""Customers: every operation of the customers tag except the asynchronous ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from emulator.calls import Call, Handler, Reply, ok
+from emulator.clock import parse_instant
+from emulator.domain.activity import ActivityQuery
+from emulator.domain.customer_list import CustomerQuery
+from emulator.domain.customer_list import list_customers as run_query
+
+Json = dict[str, Any]
+
+
+def _instant(call: Call, name: str) -> datetime | None:
+    value = call.param(name)
+    return None if value is None else parse_instant(value)
+
+
+def list_customers(call: Call) -> Reply:
+    tenant = call.tenant
+    segment_id = call.param("segment_id")
+    query = CustomerQuery(
+        limit=call.param("limit", 10),
+        page=call.param("page", 1),
+        order=call.param("order"),
+        starting_after=_instant(call, "starting_after"),
+        email=call.param("email"),
+        city=call.param("city"),
+        name=call.param("name"),
+        members=None if segment_id is None else tenant.members.get(segment_id, set()),
+        created_before=_instant(call, "created_at[before]"),
+        created_after=_instant(call, "created_at[after]"),
+        updated_before=_instant(call, "updated_at[before]"),
+        updated_after=_instant(call, "updated_at[after]"),
+    )
+    page = run_query(tenant.customers.entries(), query)
+    return ok({
+        "object": "list", "data_ref": "customers", "customers": page.items,
+        "total": page.total, "has_more": page.has_more,
+    })  # fmt: skip
+
+
+def create_customer(call: Call) -> Reply:
+    return ok(call.tenant.customers.create(call.body or {}))
+
+
+def get_customer(call: Call) -> Reply:
+    return ok(call.tenant.customers.get(call.param("customerId")))
+
+
+def update_customer(call: Call) -> Reply:
+    return ok(call.tenant.customers.update(call.param("customerId"), call.body or {}))
+
+
+def delete_customer(call: Call) -> Reply:
+    call.tenant.customers.delete(call.param("customerId"))
+    return Reply(204)
+
+
+def customer_permanently_deletion(call: Call) -> Reply:
+    return ok(call.tenant.customers.delete_permanently(call.param("customerId")))
+
+
+def _activity_query(call: Call) -> ActivityQuery:
+    order = call.param("order") or "-created_at"
+    return ActivityQuery(
+        limit=call.param("limit", 10),
+        order="-created_at" if order.startswith("-") else "created_at",
+        starting_after_id=call.param("starting_after_id"),
+        starting_after=_instant(call, "starting_after"),
+        start_date=_instant(call, "start_date"),
+        end_date=_instant(call, "end_date"),
+        category=call.param("category"),
+        type=call.param("type"),
+        campaign_id=call.param("campaign_id"),
+        campaign_type=call.param("campaign_type"),
+    )
+
+
+def list_customer_activity(call: Call) -> Reply:
+    tenant = call.tenant
+    entry = tenant.customers.entry_any(call.param("customerId"))
+    page = tenant.activity.list(entry, _activity_query(call))
+    body: Json = {"object": "list", "data_ref": "data", "data": page.items, "has_more": page.has_more}
+    if page.more_starting_after is not None:
+        body["more_starting_after"] = page.more_starting_after
+    return ok(body)
+
+
+def list_customer_activities(call: Call) -> Reply:
+    tenant = call.tenant
+    entry = tenant.customers.entry_any(call.param("customerId"))
+    page = tenant.activity.list(entry, _activity_query(call))
+    return ok({"object": "list", "data_ref": "data", "data": page.items, "total": page.total})
+
+
+def list_customer_segments(call: Call) -> Reply:
+    tenant = call.tenant
+    customer = tenant.customers.get(call.param("customerId"))
+    segments = tenant.segments_of(customer["id"])
+    return ok({"object": "list", "data_ref": "data", "data": segments, "total": len(segments)})
+
+
+def _item_id(item: Json) -> str:
+    return str(item.get("id", ""))
+
+
+def list_customer_redeemables(call: Call) -> Reply:
+    tenant = call.tenant
+    customer = tenant.customers.get(call.param("customerId"))
+    descending = call.param("order") == "-id"
+    items = sorted(tenant.redeemables.get(customer["id"], []), key=_item_id, reverse=descending)
+    after = call.param("starting_after_id")
+    if after is not None:
+        items = [i for i in items if (_item_id(i) < after if descending else _item_id(i) > after)]
+    limit = call.param("limit", 10)
+    window, has_more = items[:limit], len(items) > limit
+    body: Json = {
+        "object": "list", "data_ref": "data", "data": window, "total": len(items),
+        "has_more": has_more,
+    }  # fmt: skip
+    if has_more:
+        body["more_starting_after"] = _item_id(window[-1])
+    return ok(body)
+
+
+HANDLERS: dict[str, Handler] = {
+    "list-customers": list_customers,
+    "create-customer": create_customer,
+    "get-customer": get_customer,
+    "update-customer": update_customer,
+    "delete-customer": delete_customer,
+    "customer-permanently-deletion": customer_permanently_deletion,
+    "list-customer-activity": list_customer_activity,
+    "list-customer-activities": list_customer_activities,
+    "list-customer-segments": list_customer_segments,
+    "list-customer-redeemables": list_customer_redeemables,
+}

@@ -1,0 +1,98 @@
+"""Compiled JSON-schema checks (OpenAPI 3.0 dialect) and the vendor-style wording of their failures.
+
+The vendor's API validates with ajv and reports the first failure as
+`Property .path.0.name must be ...`; the wording below follows that style.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
+_DATE_FORMATS = frozenset({"date", "date-time"})
+_BOUNDS = {
+    "minimum": "must be >= {}",
+    "maximum": "must be <= {}",
+    "exclusiveMinimum": "must be > {}",
+    "exclusiveMaximum": "must be < {}",
+    "minLength": "must NOT have fewer than {} characters",
+    "maxLength": "must NOT have more than {} characters",
+    "minItems": "must NOT have fewer than {} items",
+    "maxItems": "must NOT have more than {} items",
+    "multipleOf": "must be multiple of {}",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an instance breaks its schema: where, and what is wrong there."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+    def describe(self, whole: str = "Request body") -> str:
+        """`whole` names the instance itself when the problem is at its root."""
+        where = "".join(f".{part}" for part in self.path)
+        return f"Property {where} {self.message}" if where else f"{whole} {self.message}"
+
+
+class SchemaCheck:
+    """One schema, compiled once; `problem()` returns None for a valid instance."""
+
+    __slots__ = ("_validator", "schema")
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._validator = OAS30Validator(schema, format_checker=oas30_format_checker)
+
+    def problem(self, instance: Any) -> Problem | None:
+        error = best_match(self._validator.iter_errors(instance))
+        return None if error is None else _describe(error)
+
+
+def _leaf(error: ValidationError) -> ValidationError:
+    """Pick the most telling failure inside anyOf / oneOf alternatives."""
+    while error.context:
+        if all(_is_date_error(sub) for sub in error.context):
+            return error.context[0]
+        deeper = best_match(error.context)
+        if deeper is None:
+            break
+        error = deeper
+    return error
+
+
+def _is_date_error(error: ValidationError) -> bool:
+    return error.validator == "format" and error.validator_value in _DATE_FORMATS
+
+
+def _describe(error: ValidationError) -> Problem:
+    leaf = _leaf(error)
+    path = tuple(leaf.absolute_path)
+    kind, value = leaf.validator, leaf.validator_value
+    if kind == "type":
+        names = value if isinstance(value, list) else [value]
+        return Problem(path, f"must be {','.join(map(str, names))}")
+    if kind == "required":
+        missing = next((name for name in value if name not in leaf.instance), value[0])
+        return Problem(path, f"must have required property '{missing}'")
+    if kind == "enum":
+        return Problem(path, f"must be equal to one of the allowed values [ {_join(value)} ]")
+    if kind == "format":
+        if value in _DATE_FORMATS:
+            return Problem(path, "cannot be recognized as a ISO-8601 compliant date")
+        return Problem(path, f'must match format "{value}"')
+    template = _BOUNDS.get(str(kind))
+    if template is not None:
+        return Problem(path, template.format(value))
+    if kind == "pattern":
+        return Problem(path, f'must match pattern "{value}"')
+    return Problem(path, leaf.message)
+
+
+def _join(values: Iterable[Any]) -> str:
+    return ", ".join("null" if v is None else str(v) for v in values)

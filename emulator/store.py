@@ -1,0 +1,99 @@
+"""Tenants and their state. Every collection hangs off a tenant named by its X-App-Id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.clock import Clock
+from emulator.domain.activity import ActivityLog
+from emulator.domain.campaigns import Campaigns
+from emulator.domain.customers import Customers
+from emulator.fixtures import FixtureSet
+from emulator.ids import IdGenerator
+
+Json = dict[str, Any]
+
+
+@dataclass
+class Tenant:
+    app_id: str
+    clock: Clock
+    ids: IdGenerator
+    activity: ActivityLog
+    customers: Customers
+    campaigns: Campaigns
+    segments: dict[str, Json] = field(default_factory=dict)
+    members: dict[str, set[str]] = field(default_factory=dict)  # segment id -> customer ids
+    redeemables: dict[str, list[Json]] = field(default_factory=dict)  # customer id -> items
+
+    def segments_of(self, customer_id: str) -> list[Json]:
+        return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
+
+    def apply(self, fixture: FixtureSet) -> None:
+        for body in fixture.customers:
+            fields = {k: v for k, v in body.items() if k != "redeemables"}
+            customer = self.customers.seed(fields)
+            if "redeemables" in body:
+                self.redeemables[customer["id"]] = list(body["redeemables"])
+        for campaign in fixture.campaigns:
+            self.campaigns.create(campaign)
+        for segment in fixture.segments:
+            self.segments[segment["id"]] = {
+                "id": segment["id"], "name": segment["name"], "object": "segment",
+            }  # fmt: skip
+            members = self.members.setdefault(segment["id"], set())
+            for key in segment.get("customers", []):
+                members.add(self.customers.get(str(key))["id"])
+
+
+TenantFactory = Callable[[str], Tenant]
+
+
+def tenant_factory(
+    make_clock: Callable[[], Clock],
+    make_ids: Callable[[str], IdGenerator],
+    fixtures: Sequence[FixtureSet],
+) -> TenantFactory:
+    def build(app_id: str) -> Tenant:
+        clock = make_clock()
+        ids = make_ids(app_id)
+        activity = ActivityLog(ids, app_id)
+        tenant = Tenant(
+            app_id=app_id,
+            clock=clock,
+            ids=ids,
+            activity=activity,
+            customers=Customers(ids, clock, activity),
+            campaigns=Campaigns(ids, clock),
+        )
+        for fixture in fixtures:
+            if fixture.applies_to(app_id):
+                tenant.apply(fixture)
+        return tenant
+
+    return build
+
+
+class Tenants:
+    """Tenants come into being on first use, seeded with the fixtures that apply to them."""
+
+    def __init__(self, factory: TenantFactory) -> None:
+        self._factory = factory
+        self._tenants: dict[str, Tenant] = {}
+
+    def get(self, app_id: str) -> Tenant:
+        tenant = self._tenants.get(app_id)
+        if tenant is None:
+            tenant = self._tenants[app_id] = self._factory(app_id)
+        return tenant
+
+    def reset(self, app_id: str) -> None:
+        self._tenants.pop(app_id, None)
+
+    def reset_all(self) -> None:
+        self._tenants.clear()
+
+    def ids(self) -> list[str]:
+        return sorted(self._tenants)

@@ -1,0 +1,130 @@
+"""The fixed skeleton every API operation runs through:
+auth -> parameters -> body -> handler -> response check -> write.
+
+Requests that break the contract get a 4xx naming the field; a response that breaks it is an
+emulator bug and becomes a loud 500 `emulator_contract_violation`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from emulator.auth import AuthError, authenticate
+from emulator.body import MULTIPART, form_instance, read_body
+from emulator.calls import Call, Handler, Reply
+from emulator.domain.errors import DomainError
+from emulator.errors import (
+    ApiError,
+    HttpError,
+    PayloadTooLarge,
+    bad_payload,
+    bad_query,
+    contract_violation,
+    from_domain,
+    unauthorized,
+)
+from emulator.ids import IdGenerator
+from emulator.params import read_params
+from emulator.settings import Settings
+from emulator.spec import Operation
+from emulator.store import Tenants
+
+log = logging.getLogger("emulator.contract")
+
+
+def dump(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status, body=dump(body), content_type="application/json", charset="utf-8",
+        headers=headers,
+    )  # fmt: skip
+
+
+class Endpoint:
+    """One operation of the spec bound to its handler."""
+
+    def __init__(
+        self,
+        op: Operation,
+        handler: Handler,
+        settings: Settings,
+        tenants: Tenants,
+        request_ids: IdGenerator,
+    ) -> None:
+        self.op = op
+        self._handler = handler
+        self._settings = settings
+        self._tenants = tenants
+        self._request_ids = request_ids
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        try:
+            reply = await self._run(request)
+        except (ApiError, PayloadTooLarge) as error:
+            reply = self._error_reply(error)
+        return self._write(reply)
+
+    async def _run(self, request: web.Request) -> Reply:
+        settings = self._settings
+        try:
+            tenant_id = authenticate(request.headers, settings.credentials)
+        except AuthError as error:
+            raise unauthorized(str(error)) from None
+        params, problem = read_params(
+            self.op.params, request.query, request.match_info, settings.validate_requests
+        )
+        if problem is not None:
+            raise bad_query(problem.describe())
+        body = await read_body(request, self.op, settings.max_body_bytes)
+        if settings.validate_requests and self.op.has_body:
+            self._check_body(request, body)
+        call = Call(self._tenants.get(tenant_id), params, body)
+        try:
+            return self._handler(call)
+        except DomainError as error:
+            return self._error_reply(from_domain(error))
+
+    def _check_body(self, request: web.Request, body: Any) -> None:
+        if body is None:
+            return
+        media = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        check = self.op.body_checks.get(media)
+        if check is None:
+            return
+        instance = form_instance(body) if media == MULTIPART else body
+        problem = check.problem(instance)
+        if problem is not None:
+            raise bad_payload(problem.describe())
+
+    def _error_reply(self, error: HttpError) -> Reply:
+        return Reply(error.status, error.body(self._request_ids.request()))
+
+    def _write(self, reply: Reply) -> web.StreamResponse:
+        if self._settings.validate_responses:
+            violation = self._violation(reply)
+            if violation is not None:
+                log.error("%s answered %s: %s", self.op.operation_id, reply.status, violation)
+                error = contract_violation(f"{self.op.operation_id} {reply.status}: {violation}")
+                return json_response(500, error.body(self._request_ids.request()))
+        if reply.body is None:
+            return web.Response(status=reply.status)
+        return json_response(reply.status, reply.body)
+
+    def _violation(self, reply: Reply) -> str | None:
+        response = self.op.response(reply.status)
+        if response is None:
+            return f"status {reply.status} is not declared for this operation"
+        if not response.checks:
+            return None if reply.body is None else "a body where the contract declares none"
+        if reply.body is None:
+            return "no body where the contract declares one"
+        check = response.checks.get("application/json") or next(iter(response.checks.values()))
+        problem = check.problem(reply.body)
+        return None if problem is None else problem.describe("Response body")
