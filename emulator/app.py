@@ -53,7 +53,7 @@ def add_api_routes(app: web.Application, spec: Spec, tenants: Tenants, ids: IdGe
             if handler is None:
                 resource.add_route(op.method, _not_implemented(op.operation_id))
                 continue
-            resource.add_route(op.method, Endpoint(op, handler, settings, tenants, ids))
+            resource.add_route(op.method, Endpoint(op, handler, settings, tenants, ids).handle)
 
 
 def create_app(settings: Settings | None = None) -> web.Application:

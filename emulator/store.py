@@ -10,7 +10,8 @@ from emulator.clock import Clock
 from emulator.domain.activity import ActivityLog
 from emulator.domain.campaigns import Campaigns
 from emulator.domain.customers import Customers
-from emulator.fixtures import FixtureSet
+from emulator.domain.errors import DomainError
+from emulator.fixtures import FixtureError, FixtureSet
 from emulator.ids import IdGenerator
 
 Json = dict[str, Any]
@@ -32,6 +33,12 @@ class Tenant:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
 
     def apply(self, fixture: FixtureSet) -> None:
+        try:
+            self._apply(fixture)
+        except DomainError as error:
+            raise FixtureError(f"{fixture.source}: {error}") from error
+
+    def _apply(self, fixture: FixtureSet) -> None:
         for body in fixture.customers:
             fields = {k: v for k, v in body.items() if k != "redeemables"}
             customer = self.customers.seed(fields)

@@ -64,7 +64,7 @@ class Endpoint:
         self._tenants = tenants
         self._request_ids = request_ids
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
             reply = await self._run(request)
         except (ApiError, PayloadTooLarge) as error:

@@ -24,6 +24,23 @@ _COPIED = (
 )  # fmt: skip
 
 
+_CHARSET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def voucher_template(voucher: Json, campaign_type: str) -> Json:
+    """The campaign's voucher template with the defaults the vendor fills in."""
+    template = dict(voucher)
+    template["redemption"] = {"quantity": None, **(voucher.get("redemption") or {})}
+    config = dict(voucher.get("code_config") or {})
+    pattern = config.get("pattern")
+    length = pattern.count("#") if pattern else config.get("length", 8)
+    template["code_config"] = {
+        "length": length, "charset": _CHARSET, "pattern": "#" * length, **config,
+    }  # fmt: skip
+    template.setdefault("is_referral_code", campaign_type == "REFERRAL_PROGRAM")
+    return template
+
+
 def infer_campaign_type(body: Json) -> str:
     if body.get("campaign_type"):
         return str(body["campaign_type"])
@@ -64,6 +81,8 @@ class Campaigns:
             "object": "campaign",
         }
         campaign.update({key: body[key] for key in _COPIED if key in body})
+        if "voucher" in body:
+            campaign["voucher"] = voucher_template(body["voucher"], campaign["campaign_type"])
         return self.restore(campaign)
 
     def restore(self, campaign: Json) -> Json:
