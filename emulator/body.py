@@ -39,9 +39,11 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Any:
     if media not in op.body_checks:
         raise unsupported_media(media, sorted(op.body_checks))
     try:
-        return json.loads(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise bad_payload("Request body is not valid UTF-8") from None
+    try:
+        return json.loads(text)
     except ValueError as error:
         raise bad_payload(f"Invalid JSON: {error}") from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.clock import Clock, iso
-from emulator.domain.errors import Conflict, NotFound
+from emulator.domain.errors import Conflict, InvalidInput, NotFound
 from emulator.ids import IdGenerator
 
 Json = dict[str, Any]
@@ -38,6 +38,9 @@ def voucher_template(voucher: Json, campaign_type: str) -> Json:
         "length": length, "charset": _CHARSET, "pattern": "#" * length, **config,
     }  # fmt: skip
     template.setdefault("is_referral_code", campaign_type == "REFERRAL_PROGRAM")
+    if isinstance(voucher.get("gift"), dict):
+        gift = voucher["gift"]
+        template["gift"] = {**gift, "balance": gift.get("balance", gift.get("amount", 0))}
     return template
 
 
@@ -59,7 +62,9 @@ class Campaigns:
         self.vouchers: dict[str, dict[str, Json]] = {}  # campaign id -> code -> voucher
 
     def create(self, body: Json) -> Json:
-        name = body["name"]
+        name = body.get("name")
+        if not name:
+            raise InvalidInput("Request body must have required property 'name'")
         if name in self._by_name:
             raise Conflict("campaign", name, f"Duplicated campaign exists with name {name}")
         campaign: Json = {
