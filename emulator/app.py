@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from itertools import groupby
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from emulator.clock import Clock, make_clock
 from emulator.errors import ApiError
@@ -24,7 +25,7 @@ from emulator.validation import Endpoint
 log = logging.getLogger("emulator")
 
 
-def _not_implemented(operation_id: str) -> web.Handler:
+def _not_implemented(operation_id: str) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         raise ApiError(501, "not_implemented", f"{operation_id} is not implemented yet")
 

@@ -75,4 +75,6 @@ async def _read_form(request: web.Request, limit: int) -> Form:
 
 def form_instance(form: Form) -> dict[str, str]:
     """What the schema sees of a form: file parts stand for themselves by name."""
-    return {name: value.filename if isinstance(value, Upload) else value for name, value in form.items()}
+    return {
+        name: value.filename if isinstance(value, Upload) else value for name, value in form.items()
+    }

@@ -76,7 +76,9 @@ def from_domain(error: DomainError) -> ApiError:
     if isinstance(error, NotFound):
         return ApiError(404, "not_found", str(error), error.resource_id, error.resource_type)
     if isinstance(error, Conflict):
-        return ApiError(409, "duplicate_found", error.details, error.resource_id, error.resource_type)
+        return ApiError(
+            409, "duplicate_found", error.details, error.resource_id, error.resource_type
+        )
     if isinstance(error, InvalidInput):
         return ApiError(400, error.key, error.details)
     return ApiError(400, "invalid_payload", str(error))
@@ -101,11 +103,15 @@ def route_not_found(method: str, path: str) -> ApiError:
 def method_not_allowed(method: str, allowed: set[str]) -> ApiError:
     options = " or ".join(sorted(allowed))
     details = f"{method} is not supported by this endpoint. Did you mean {options}?"
-    return ApiError(405, "method_not_allowed", details, headers={"Allow": ", ".join(sorted(allowed))})
+    return ApiError(
+        405, "method_not_allowed", details, headers={"Allow": ", ".join(sorted(allowed))}
+    )
 
 
 def unsupported_media(content_type: str, accepted: list[str]) -> ApiError:
-    details = f"Content-Type {content_type or '(none)'} is not supported; send {' or '.join(accepted)}"
+    details = (
+        f"Content-Type {content_type or '(none)'} is not supported; send {' or '.join(accepted)}"
+    )
     return ApiError(415, "unsupported_media_type", details)
 
 

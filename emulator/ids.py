@@ -1,4 +1,4 @@
-"""The only source of ids and randomness. Seedable, so the same seed and requests give the same ids."""
+"""The only source of ids and randomness; seedable, so equal seeds give equal ids."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The outermost layer: whatever escapes a handler leaves in the vendor's error shapes, never raw."""
+"""The outermost layer: whatever escapes a handler leaves in the vendor's error shapes."""
 
 from __future__ import annotations
 

@@ -109,7 +109,9 @@ async def test_malformed_json(client: Client, raw: bytes, details: str) -> None:
     assert body["details"].startswith(details)
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded"]
+)
 async def test_wrong_content_type_is_415(client: Client, content_type: str) -> None:
     response = await client.post(
         "/v1/customers", data=b'{"name": "x"}', headers={**AUTH, "Content-Type": content_type}
@@ -131,7 +133,9 @@ async def test_json_with_charset_is_accepted(client: Client) -> None:
 async def test_oversized_body_gets_the_hapi_shaped_413(client: Client) -> None:
     payload = b'{"name": "' + b"x" * LIMIT + b'"}'
     response = await client.post(
-        "/v1/customers", data=io.BytesIO(payload), headers={**AUTH, "Content-Type": "application/json"}
+        "/v1/customers",
+        data=io.BytesIO(payload),
+        headers={**AUTH, "Content-Type": "application/json"},
     )
     assert response.status == 413
     assert await response.json() == {
@@ -223,7 +227,9 @@ async def test_missing_credentials_are_401(
 
 
 async def test_auth_comes_before_validation(client: Client) -> None:
-    response = await client.post("/v1/customers", data=b"{", headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/v1/customers", data=b"{", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 401
 
 

@@ -31,9 +31,11 @@ async def test_create_without_campaign_type_infers_it(client: Client) -> None:
 async def test_campaign_type_follows_the_voucher(
     client: Client, voucher_type: str, campaign_type: str
 ) -> None:
-    extra = {"gift": {"amount": 100}} if voucher_type == "GIFT_VOUCHER" else {
-        "loyalty_card": {"points": 10}
-    }
+    extra = (
+        {"gift": {"amount": 100}}
+        if voucher_type == "GIFT_VOUCHER"
+        else {"loyalty_card": {"points": 10}}
+    )
     body = {"name": "X", "campaign_type": campaign_type, "voucher": {"type": voucher_type, **extra}}
     status, created = await call(client, "POST", "/v1/campaigns", json=body)
     assert status == 200, created
@@ -64,6 +66,8 @@ async def test_unknown_campaign_is_404(client: Client) -> None:
 
 
 async def test_campaign_without_name_is_rejected(client: Client) -> None:
-    status, body = await call(client, "POST", "/v1/campaigns", json={"voucher": SDK_STYLE["voucher"]})
+    status, body = await call(
+        client, "POST", "/v1/campaigns", json={"voucher": SDK_STYLE["voucher"]}
+    )
     assert status == 400
     assert "name" in body["details"]

@@ -1,4 +1,4 @@
-"""The command line: flags, the PORT variable, the readiness line, a real server answering health."""
+"""The command line: flags, the PORT variable, the readiness line and a real server."""
 
 from __future__ import annotations
 

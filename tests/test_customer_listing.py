@@ -16,7 +16,12 @@ async def seed(client: Client, count: int, **extra: Any) -> list[dict[str, Any]]
     assert isinstance(clock, ManualClock)
     made = []
     for n in range(count):
-        body = {"source_id": f"c{n}", "name": f"Customer {n}", "email": f"c{n}@example.com", **extra}
+        body = {
+            "source_id": f"c{n}",
+            "name": f"Customer {n}",
+            "email": f"c{n}@example.com",
+            **extra,
+        }
         _, customer = await call(client, "POST", "/v1/customers", json=body)
         made.append(customer)
         clock.advance(60)
@@ -83,7 +88,10 @@ async def test_filters_email_name_city(client: Client) -> None:
 
 async def test_created_and_updated_windows(client: Client) -> None:
     made = await seed(client, 4)  # 09:30, 09:31, 09:32, 09:33
-    params = {"created_at[after]": made[0]["created_at"], "created_at[before]": made[3]["created_at"]}
+    params = {
+        "created_at[after]": made[0]["created_at"],
+        "created_at[before]": made[3]["created_at"],
+    }
     _, body = await call(client, "GET", "/v1/customers", params=params)
     assert ids(body) == ["c2", "c1"]
     _, day = await call(client, "GET", "/v1/customers", params={"created_at[before]": "2026-01-15"})

@@ -106,7 +106,9 @@ async def test_update_changes_only_what_is_sent(client: Client) -> None:
 
 async def test_update_can_clear_the_address(client: Client) -> None:
     await call(client, "POST", "/v1/customers", json=ALICE)
-    _, updated = await call(client, "PUT", "/v1/customers/alice%40example.com", json={"address": None})
+    _, updated = await call(
+        client, "PUT", "/v1/customers/alice%40example.com", json={"address": None}
+    )
     assert updated["address"] is None
 
 
@@ -138,7 +140,9 @@ async def test_delete_frees_the_source_id_for_a_new_customer(client: Client) -> 
 async def test_permanent_deletion_returns_the_vendor_object(client: Client) -> None:
     _, created = await call(client, "POST", "/v1/customers", json=ALICE)
     await call(client, "PUT", "/v1/customers/alice%40example.com", json={"name": "B"})
-    status, body = await call(client, "POST", "/v1/customers/alice%40example.com/permanent-deletion")
+    status, body = await call(
+        client, "POST", "/v1/customers/alice%40example.com/permanent-deletion"
+    )
     assert status == 200
     assert re.fullmatch(r"del_[A-Za-z0-9]{24}", body["id"])
     assert body["object"] == "pernament_deletion"  # the vendor's spelling

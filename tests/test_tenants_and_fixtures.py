@@ -19,7 +19,9 @@ async def test_tenants_do_not_see_each_other(client: Client) -> None:
     await call(client, "POST", "/v1/customers", json={"source_id": "shared-key", "name": "one"})
     status, _ = await call(client, "GET", "/v1/customers/shared-key", headers=OTHER)
     assert status == 404
-    _, mine = await call(client, "POST", "/v1/customers", json={"source_id": "shared-key"}, headers=OTHER)
+    _, mine = await call(
+        client, "POST", "/v1/customers", json={"source_id": "shared-key"}, headers=OTHER
+    )
     _, theirs = await call(client, "GET", "/v1/customers/shared-key")
     assert mine["id"] != theirs["id"] and theirs["name"] == "one"
     _, listing = await call(client, "GET", "/v1/customers", headers=OTHER)
@@ -62,11 +64,17 @@ async def test_fixtures_seed_every_tenant_and_come_back_after_reset(
 ) -> None:
     client = await make_client(fixtures=(DEMO,))
     for headers in (AUTH, OTHER):
-        status, alice = await call(client, "GET", "/v1/customers/alice.morgan@example.com", headers=headers)
+        status, alice = await call(
+            client, "GET", "/v1/customers/alice.morgan@example.com", headers=headers
+        )
         assert status == 200 and alice["metadata"] == {"tier": "gold"}
     _, segments = await call(client, "GET", "/v1/customers/alice.morgan@example.com/segments")
-    assert segments["data"] == [{"id": "seg_gold_customers", "name": "Gold customers", "object": "segment"}]
-    _, members = await call(client, "GET", "/v1/customers", params={"segment_id": "seg_gold_customers"})
+    assert segments["data"] == [
+        {"id": "seg_gold_customers", "name": "Gold customers", "object": "segment"}
+    ]
+    _, members = await call(
+        client, "GET", "/v1/customers", params={"segment_id": "seg_gold_customers"}
+    )
     assert [c["source_id"] for c in members["customers"]] == ["alice.morgan@example.com"]
     status, campaign = await call(client, "GET", "/v1/campaigns/Summer Sale")
     assert status == 200 and campaign["campaign_type"] == "DISCOUNT_COUPONS"

@@ -49,7 +49,7 @@ def infer_campaign_type(body: Json) -> str:
         return str(body["campaign_type"])
     if "promotion" in body:
         return "PROMOTION"
-    voucher_type = (body.get("voucher") or {}).get("type")
+    voucher_type = str((body.get("voucher") or {}).get("type", ""))
     return _TYPE_BY_VOUCHER.get(voucher_type, "DISCOUNT_COUPONS")
 
 

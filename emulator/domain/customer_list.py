@@ -53,7 +53,8 @@ def _matches(entry: Entry, q: CustomerQuery) -> bool:
         q.members is None or data["id"] in q.members,
         q.created_before is None or entry.created < q.created_before,
         q.created_after is None or entry.created > q.created_after,
-        q.updated_before is None or (entry.updated is not None and entry.updated < q.updated_before),
+        q.updated_before is None
+        or (entry.updated is not None and entry.updated < q.updated_before),
         q.updated_after is None or (entry.updated is not None and entry.updated > q.updated_after),
     )
     return all(checks)

@@ -1,4 +1,4 @@
-"""Customers: upsert, lookup by id or source_id, partial update, soft and permanent deletion, listing."""
+"""Customers: upsert, lookup by id or source_id, partial update, soft and permanent deletion."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def _new_summary() -> Json:
             "gift": {"redeemed_amount": 0, "amount_to_go": 0},
             "loyalty_card": {"redeemed_points": 0, "points_to_go": 0},
         },
-        "orders": {"total_amount": 0, "total_count": 0, "average_amount": 0, "last_order_amount": 0},
+        "orders": {
+            "total_amount": 0, "total_count": 0, "average_amount": 0, "last_order_amount": 0,
+        },
     }  # fmt: skip
 
 
@@ -81,7 +83,7 @@ class Customers:
         return self._live.values()
 
     def entry_any(self, key: str) -> Entry:
-        """A live customer, or a soft-deleted one by id (its activity and erasure stay reachable)."""
+        """A live customer, or a soft-deleted one by id; erasure and activity reach both."""
         entry = self.find(key) or self._deleted.get(key)
         if entry is None:
             raise NotFound("customer", key)

@@ -13,7 +13,9 @@ def tenant_of(request: web.Request) -> str:
     """Control routes name their tenant the way the API does: by X-App-Id."""
     app_id = request.headers.get("X-App-Id", "").strip()
     if not app_id:
-        raise ApiError(400, "missing_tenant", "Send X-App-Id to choose the tenant", message="Bad request")
+        raise ApiError(
+            400, "missing_tenant", "Send X-App-Id to choose the tenant", message="Bad request"
+        )
     return app_id
 
 

@@ -84,7 +84,12 @@ def list_customer_activity(call: Call) -> Reply:
     tenant = call.tenant
     entry = tenant.customers.entry_any(call.param("customerId"))
     page = tenant.activity.list(entry, _activity_query(call))
-    body: Json = {"object": "list", "data_ref": "data", "data": page.items, "has_more": page.has_more}
+    body: Json = {
+        "object": "list",
+        "data_ref": "data",
+        "data": page.items,
+        "has_more": page.has_more,
+    }
     if page.more_starting_after is not None:
         body["more_starting_after"] = page.more_starting_after
     return ok(body)

@@ -38,9 +38,14 @@ class Recorder:
         self.exchanges: list[Exchange] = []
 
     async def __call__(
-        self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         data = None if json_body is None else json.dumps(json_body).encode()
         sent = {**AUTH, **({"Content-Type": "application/json"} if data else {}), **(headers or {})}
         response = await self.client.request(method, path, data=data, params=params, headers=sent)
@@ -126,7 +131,9 @@ async def test_every_response_passes_the_vendor_patched_spec(traffic: list[Excha
 
 
 async def test_the_oracle_does_reject_a_broken_response(traffic: list[Exchange]) -> None:
-    get = next(e for e in traffic if e.method == "GET" and e.status == 200 and "customers/" in e.path)
+    get = next(
+        e for e in traffic if e.method == "GET" and e.status == 200 and "customers/" in e.path
+    )
     body = json.loads(get.response)
     body["object"] = "not-a-customer"
     broken = Exchange(**{**get.__dict__, "response": json.dumps(body).encode()})
