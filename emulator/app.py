@@ -9,7 +9,7 @@ from itertools import groupby
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from emulator.clock import Clock, make_clock
+from emulator.clock import Clock
 from emulator.errors import ApiError
 from emulator.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.ids import IdGenerator, tenant_seed
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     fixtures = load_fixtures(settings.fixtures)
 
     def clock() -> Clock:
-        return make_clock(settings.clock_mode, settings.clock_scale, settings.clock_start)
+        return Clock(settings.clock_mode, settings.clock_scale, settings.clock_start)
 
     def ids(app_id: str) -> IdGenerator:
         return IdGenerator(tenant_seed(settings.seed, app_id))

@@ -1,83 +1,93 @@
-"""The only sources of time: real, scaled and manual clocks.
+"""The only source of time. One clock per tenant, in one of three modes:
 
-Every timestamp a tenant sees comes from its clock; nothing else in the emulator reads
-the wall clock, so a manual clock makes every response reproducible.
+- `real`: wall time;
+- `scaled`: runs `scale` times faster than wall time;
+- `manual`: frozen; it moves only when advanced or set.
+
+Every mode can be advanced or set (an offset on top of its rate) and switched to another mode
+without a jump. Nothing else in the emulator reads the wall clock.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 WallTime = Callable[[], float]
+MODES = ("real", "scaled", "manual")
 
 
-class Clock(Protocol):
-    mode: str
-
-    def now(self) -> datetime: ...
+class ClockError(ValueError):
+    pass
 
 
-class RealClock:
-    mode = "real"
-
-    def __init__(self, wall: WallTime = time.time) -> None:
+class Clock:
+    def __init__(
+        self,
+        mode: str = "real",
+        scale: float = 1.0,
+        start: datetime | None = None,
+        wall: WallTime = time.time,
+    ) -> None:
         self._wall = wall
+        self._pinned: datetime | None = None
+        self._anchor_wall = wall()
+        self._anchor = _aware(start) if start else datetime.fromtimestamp(self._anchor_wall, UTC)
+        self.mode = "manual"
+        self.scale = 1.0
+        self.switch(mode, scale)
+
+    @property
+    def rate(self) -> float:
+        return {"real": 1.0, "scaled": self.scale, "manual": 0.0}[self.mode]
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self._wall(), UTC)
+        if self._pinned is not None:
+            return self._pinned
+        if self.mode == "manual":
+            return self._anchor
+        elapsed = (self._wall() - self._anchor_wall) * self.rate
+        return self._anchor + timedelta(seconds=elapsed)
 
+    def _reanchor(self, instant: datetime) -> None:
+        self._anchor = instant
+        self._anchor_wall = self._wall()
 
-class ScaledClock:
-    """Runs `scale` times faster than wall time, starting at `start`."""
-
-    mode = "scaled"
-
-    def __init__(self, scale: float, start: datetime | None = None, wall: WallTime = time.time):
-        if scale <= 0:
-            raise ValueError("clock scale must be positive")
-        self.scale = scale
-        self._wall = wall
-        self._origin_wall = wall()
-        self._origin = start or datetime.fromtimestamp(self._origin_wall, UTC)
-
-    def now(self) -> datetime:
-        elapsed = (self._wall() - self._origin_wall) * self.scale
-        return self._origin + timedelta(seconds=elapsed)
-
-
-class ManualClock:
-    """Frozen at an instant; moves only when told to."""
-
-    mode = "manual"
-
-    def __init__(self, start: datetime) -> None:
-        self._now = _aware(start)
-
-    def now(self) -> datetime:
-        return self._now
+    def switch(self, mode: str, scale: float | None = None) -> datetime:
+        if mode not in MODES:
+            raise ClockError(f"unknown clock mode {mode!r}; use one of {', '.join(MODES)}")
+        if scale is not None and scale <= 0:
+            raise ClockError("clock scale must be positive")
+        current = self.now()
+        self.mode = mode
+        if scale is not None:
+            self.scale = scale
+        self._reanchor(current)
+        return current
 
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
-            raise ValueError("a clock cannot be advanced by a negative amount")
-        self._now += timedelta(seconds=seconds)
-        return self._now
+            raise ClockError("a clock cannot be advanced by a negative amount")
+        self._reanchor(self.now() + timedelta(seconds=seconds))
+        return self.now()
 
     def set(self, instant: datetime) -> datetime:
-        self._now = _aware(instant)
-        return self._now
+        target = _aware(instant)
+        if target < self.now():
+            raise ClockError("a clock cannot be set back in time")
+        self._reanchor(target)
+        return target
 
-
-def make_clock(mode: str, scale: float = 1.0, start: datetime | None = None) -> Clock:
-    if mode == "real":
-        return RealClock()
-    if mode == "scaled":
-        return ScaledClock(scale, start)
-    if mode == "manual":
-        return ManualClock(start or datetime.now(UTC).replace(microsecond=0))
-    raise ValueError(f"unknown clock mode {mode!r}")
+    @contextmanager
+    def pinned(self, instant: datetime) -> Iterator[None]:
+        """Make now() answer `instant` for a while: work done for the past is stamped then."""
+        previous, self._pinned = self._pinned, instant
+        try:
+            yield
+        finally:
+            self._pinned = previous
 
 
 def _aware(instant: datetime) -> datetime:
@@ -95,5 +105,4 @@ def parse_instant(text: str) -> datetime:
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(value)
-    return _aware(parsed)
+    return _aware(datetime.fromisoformat(value))
