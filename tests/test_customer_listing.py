@@ -8,7 +8,6 @@ import pytest
 from helpers import Client, call, tenant_of
 
 
-
 async def seed(client: Client, count: int, **extra: Any) -> list[dict[str, Any]]:
     """Create customers one minute apart: c0 oldest ... c{count-1} newest."""
     clock = tenant_of(client).clock

@@ -6,7 +6,6 @@ import re
 
 from helpers import AUTH, Client, call, tenant_of
 
-
 ALICE = {
     "source_id": "alice@example.com",
     "name": "Alice Morgan",
