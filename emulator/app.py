@@ -17,7 +17,8 @@ from emulator.keys import REQUEST_IDS, SETTINGS, SPEC, TENANTS
 from emulator.middleware import error_middleware
 from emulator.routes import HANDLERS
 from emulator.routes.control import add_control_routes
-from emulator.settings import Settings
+from emulator.routes.control_jobs import add_job_control_routes
+from emulator.settings import JobTiming, Settings
 from emulator.spec import Operation, Spec, load_spec
 from emulator.store import Tenants, tenant_factory
 from emulator.validation import Endpoint
@@ -68,7 +69,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     def ids(app_id: str) -> IdGenerator:
         return IdGenerator(tenant_seed(settings.seed, app_id))
 
-    tenants = Tenants(tenant_factory(clock, ids, fixtures))
+    def timing(job_type: str) -> JobTiming:
+        return settings.job_timings.get(job_type, settings.job_timing)
+
+    tenants = Tenants(tenant_factory(clock, ids, fixtures, timing))
     _check_fixtures(tenants, fixtures)
     request_ids = IdGenerator(tenant_seed(settings.seed, "__requests__"))
 
@@ -78,5 +82,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[TENANTS] = tenants
     app[REQUEST_IDS] = request_ids
     add_control_routes(app)
+    add_job_control_routes(app)
     add_api_routes(app, spec, tenants, request_ids)
     return app

@@ -28,6 +28,7 @@ class Call:
     tenant: Tenant
     params: Json  # path and query parameters, typed by the spec
     body: Any = None  # parsed JSON, a Form, or None
+    base_url: str = ""  # scheme://host the client used, for links such as report URLs
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -14,6 +14,22 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = REPO_ROOT / "openapi" / "customers.yaml"
 DEFAULT_PORT = 8080
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the vendor's documented 10 MB payload limit
+
+
+@dataclass(frozen=True)
+class JobTiming:
+    """How long an async action waits and works: queue delay, cost per item, portion size."""
+
+    queue_delay: float = 0.3  # seconds from ENQUEUED until the queue may start it
+    item_seconds: float = 0.0005  # processing time per item (row, customer, code)
+    portion_size: int = 1000  # items per portion; larger jobs are processed round-robin
+
+    def __post_init__(self) -> None:
+        if self.queue_delay < 0 or self.item_seconds < 0 or self.portion_size < 1:
+            raise ValueError("timings need queue_delay >= 0, item_seconds >= 0, portion_size >= 1")
+
+
+ZERO_DELAYS = JobTiming(queue_delay=0.0, item_seconds=0.0)
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,9 @@ class Settings:
     clock_scale: float = 1.0
     # Start instant of manual and scaled clocks (None: wall time at tenant creation).
     clock_start: datetime | None = None
+    # Timings of async actions: one for every type, and overrides by type.
+    job_timing: JobTiming = JobTiming()
+    job_timings: dict[str, JobTiming] = field(default_factory=dict)
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -11,8 +11,10 @@ from emulator.domain.activity import ActivityLog
 from emulator.domain.campaigns import Campaigns
 from emulator.domain.customers import Customers
 from emulator.domain.errors import DomainError
+from emulator.engine import Engine
 from emulator.fixtures import FixtureError, FixtureSet
 from emulator.ids import IdGenerator
+from emulator.settings import JobTiming
 
 Json = dict[str, Any]
 
@@ -25,9 +27,11 @@ class Tenant:
     activity: ActivityLog
     customers: Customers
     campaigns: Campaigns
+    jobs: Engine
     segments: dict[str, Json] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)  # segment id -> customer ids
     redeemables: dict[str, list[Json]] = field(default_factory=dict)  # customer id -> items
+    timings: dict[str, JobTiming] = field(default_factory=dict)  # per job type, set at run time
 
     def segments_of(self, customer_id: str) -> list[Json]:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
@@ -62,11 +66,17 @@ def tenant_factory(
     make_clock: Callable[[], Clock],
     make_ids: Callable[[str], IdGenerator],
     fixtures: Sequence[FixtureSet],
+    default_timing: Callable[[str], JobTiming],
 ) -> TenantFactory:
     def build(app_id: str) -> Tenant:
         clock = make_clock()
         ids = make_ids(app_id)
         activity = ActivityLog(ids, app_id)
+        timings: dict[str, JobTiming] = {}
+
+        def timing(job_type: str) -> JobTiming:
+            return timings.get(job_type) or default_timing(job_type)
+
         tenant = Tenant(
             app_id=app_id,
             clock=clock,
@@ -74,6 +84,8 @@ def tenant_factory(
             activity=activity,
             customers=Customers(ids, clock, activity),
             campaigns=Campaigns(ids, clock),
+            jobs=Engine(clock, ids, timing),
+            timings=timings,
         )
         for fixture in fixtures:
             if fixture.applies_to(app_id):

@@ -85,7 +85,9 @@ class Endpoint:
         body = await read_body(request, self.op, settings.max_body_bytes)
         if settings.validate_requests and self.op.has_body:
             self._check_body(request, body)
-        call = Call(self._tenants.get(tenant_id), params, body)
+        tenant = self._tenants.get(tenant_id)
+        tenant.jobs.settle()
+        call = Call(tenant, params, body, f"{request.scheme}://{request.host}")
         try:
             return self._handler(call)
         except DomainError as error:

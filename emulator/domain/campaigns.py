@@ -60,6 +60,7 @@ class Campaigns:
         self._by_id: dict[str, Json] = {}
         self._by_name: dict[str, str] = {}
         self.vouchers: dict[str, dict[str, Json]] = {}  # campaign id -> code -> voucher
+        self._code_owner: dict[str, str] = {}  # code -> campaign id, across the project
 
     def create(self, body: Json) -> Json:
         name = body.get("name")
@@ -101,6 +102,14 @@ class Campaigns:
         if campaign_id is None:
             raise NotFound("campaign", key)
         return self._by_id[campaign_id]
+
+    def owner_of(self, code: str) -> str | None:
+        return self._code_owner.get(code)
+
+    def add_voucher(self, campaign_id: str, voucher: Json) -> None:
+        self.vouchers[campaign_id][voucher["code"]] = voucher
+        self._code_owner[voucher["code"]] = campaign_id
+        self._by_id[campaign_id]["vouchers_count"] = len(self.vouchers[campaign_id])
 
     def all(self) -> list[Json]:
         return list(self._by_id.values())

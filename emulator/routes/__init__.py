@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from emulator.calls import Handler
-from emulator.routes import campaigns, customers
+from emulator.routes import async_actions, campaigns, customers, imports
 
-HANDLERS: dict[str, Handler] = {**customers.HANDLERS, **campaigns.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **customers.HANDLERS,
+    **campaigns.HANDLERS,
+    **async_actions.HANDLERS,
+    **imports.HANDLERS,
+}

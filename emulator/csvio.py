@@ -1,0 +1,85 @@
+"""Reading CSV files as users really write them: BOM or not, CRLF, quoted commas and newlines,
+blank lines, header-only files. Whole-file problems raise CsvError; a row's own problem stays
+with that row so it can fail alone."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+
+class CsvError(ValueError):
+    """The file as a whole cannot be read as CSV."""
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    number: int  # 1-based, counting data records only (not the header, not blank lines)
+    values: dict[str, str]  # header as written -> cell
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    header: list[str]
+    rows: list[CsvRow]
+
+    def has_column(self, normalised: str) -> bool:
+        return any(normalise(name) == normalised for name in self.header)
+
+
+def normalise(header: str) -> str:
+    """Headers match case-insensitively, and `Gift Amount` matches `gift_amount`."""
+    return "_".join(header.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:65536]:
+        raise CsvError("The file is not a CSV file: it contains binary data")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvError(
+            f"The file is not UTF-8 encoded (invalid byte at offset {error.start}); "
+            "save it as UTF-8 and import it again"
+        ) from None
+
+
+def _is_blank(record: list[str]) -> bool:
+    return all(not cell.strip() for cell in record)
+
+
+def _check_header(header: list[str]) -> list[str]:
+    names = [cell.strip() for cell in header]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if not name:
+            raise CsvError(f"Column {position} of the header has no name")
+        key = normalise(name)
+        if key in seen:
+            raise CsvError(
+                f"Duplicate column '{name}' in the header (columns {seen[key]} and {position})"
+            )
+        seen[key] = position
+    return names
+
+
+def read_csv(data: bytes) -> CsvTable:
+    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    try:
+        header = next((record for record in reader if not _is_blank(record)), None)
+        if header is None:
+            raise CsvError("The file is empty: its first line must be a header")
+        names = _check_header(header)
+        rows: list[CsvRow] = []
+        for record in reader:
+            if _is_blank(record):
+                continue
+            problem = None
+            if len(record) != len(names):
+                problem = f"Row has {len(record)} fields but the header has {len(names)}"
+            rows.append(CsvRow(len(rows) + 1, dict(zip(names, record, strict=False)), problem))
+    except csv.Error as error:
+        raise CsvError(f"Malformed CSV near line {reader.line_num}: {error}") from None
+    return CsvTable(names, rows)

@@ -1,0 +1,91 @@
+"""CUSTOMERS.BULK_UPDATE and CUSTOMERS.METADATA_UPDATE: upserts by source_id, with a report of
+which customers were found."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from emulator.clock import iso
+from emulator.domain.customers import WRITABLE, Customers
+from emulator.jobs import Report
+
+Json = dict[str, Any]
+REPORT_LIFETIME = timedelta(days=1)
+
+
+class _Upserts:
+    """Shared bookkeeping: one item per source_id, and a found/updated line per item."""
+
+    def __init__(self, source_ids: list[str], customers: Customers, report_url: str) -> None:
+        self._source_ids = source_ids
+        self._customers = customers
+        self._report_url = report_url
+        self.lines: list[tuple[str, bool, bool]] = []  # source_id, found, updated
+
+    def size(self) -> int:
+        return len(self._source_ids)
+
+    def key(self, index: int) -> Json:
+        return {"source_id": self._source_ids[index]}
+
+    def report_csv(self) -> str:
+        flag = {True: "true", False: "false"}
+        rows = [f"{sid},{flag[found]},{flag[updated]}" for sid, found, updated in self.lines]
+        return "\n".join(["source_id,found,updated", *rows]) + "\n"
+
+    def _common(self, report: Report) -> Json:
+        errors = [
+            {"message": f.reason, "details": f"Item {f.row} was not updated", "key": "failed",
+             "source_id": f.key["source_id"]}
+            for f in report.failures
+        ]  # fmt: skip
+        if report.fail_reason is not None:
+            errors.append({"message": report.fail_reason, "details": report.fail_reason,
+                           "key": "async_action_failed", "source_id": ""})  # fmt: skip
+        finished = report.finished
+        assert finished is not None
+        return {
+            "done_count": report.done,
+            "failed_count": len(report.failures),
+            "reports": [f"{self._report_url}/{report.job_id}"],
+            "reports_available_till": iso(finished + REPORT_LIFETIME),
+            "errors": errors,
+        }
+
+
+class BulkUpdate(_Upserts):
+    def __init__(self, items: list[Json], customers: Customers, report_url: str) -> None:
+        super().__init__([str(item["source_id"]) for item in items], customers, report_url)
+        self._items = items
+
+    def apply(self, index: int) -> str | None:
+        source_id = self._source_ids[index]
+        found = self._customers.find(source_id) is not None
+        fields = {name: self._items[index][name] for name in WRITABLE if name in self._items[index]}
+        self._customers.upsert(source_id, fields)
+        self.lines.append((source_id, found, True))
+        return None
+
+    def result(self, report: Report) -> Json:
+        return self._common(report)
+
+
+class MetadataUpdate(_Upserts):
+    def __init__(
+        self, source_ids: list[str], metadata: Json, customers: Customers, report_url: str
+    ) -> None:
+        super().__init__(source_ids, customers, report_url)
+        self._metadata = metadata
+
+    def apply(self, index: int) -> str | None:
+        source_id = self._source_ids[index]
+        entry = self._customers.find(source_id)
+        current = (entry.data.get("metadata") if entry else None) or {}
+        self._customers.upsert(source_id, {"metadata": {**current, **self._metadata}})
+        self.lines.append((source_id, entry is not None, True))
+        return None
+
+    def result(self, report: Report) -> Json:
+        common = self._common(report)
+        return {"errors": common.pop("errors"), **common}

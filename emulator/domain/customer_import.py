@@ -1,0 +1,111 @@
+"""CUSTOMERS.IMPORT_CSV: one customer upserted per CSV row, unmapped columns into metadata."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from emulator.csvio import CsvRow, CsvTable, normalise
+from emulator.domain.customers import Customers
+from emulator.jobs import Report
+
+Json = dict[str, Any]
+
+# Documented headers and the template's spellings, after normalise(): both map to one field.
+_FIELDS = {
+    "id": "id", "source_id": "source_id", "name": "name", "email": "email", "phone": "phone",
+    "birthdate": "birthdate", "birthday": "birthday", "description": "description",
+}  # fmt: skip
+_ADDRESS = {
+    "address_line_1": "line_1", "address_line_2": "line_2", "line_1": "line_1",
+    "line_2": "line_2", "address_postal_code": "postal_code", "postal_code": "postal_code",
+    "address_city": "city", "city": "city", "address_state": "state", "state": "state",
+    "address_country": "country", "country": "country",
+}  # fmt: skip
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def summary_message(noun: str, report: Report) -> str:
+    if report.fail_reason is not None:
+        return report.fail_reason
+    return f"{report.done} {noun}(s) imported successfully, {len(report.failures)} failed."
+
+
+def _valid_date(text: str) -> bool:
+    if not _DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+class CustomerImport:
+    def __init__(self, table: CsvTable, customers: Customers) -> None:
+        self._rows = table.rows
+        self._customers = customers
+        self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
+
+    def size(self) -> int:
+        return len(self._rows)
+
+    def key(self, index: int) -> Json:
+        column = self._source_column
+        return {"source_id": self._rows[index].values.get(column, "").strip() if column else ""}
+
+    @staticmethod
+    def _split(row: CsvRow) -> tuple[Json, Json, Json]:
+        fields: Json = {}
+        address: Json = {}
+        metadata: Json = {}
+        for header, value in row.values.items():
+            cell = value.strip()
+            if not cell:
+                continue
+            name = normalise(header)
+            if name in _FIELDS:
+                fields[_FIELDS[name]] = cell
+            elif name in _ADDRESS:
+                address[_ADDRESS[name]] = cell
+            else:
+                metadata[header] = cell
+        return fields, address, metadata
+
+    def apply(self, index: int) -> str | None:
+        row = self._rows[index]
+        if row.problem is not None:
+            return row.problem
+        fields, address, metadata = self._split(row)
+        for name in ("birthdate", "birthday"):
+            if name in fields and not _valid_date(fields[name]):
+                return f"{name}: must be a date in YYYY-MM-DD format (got '{fields[name]}')"
+        customer_id = fields.pop("id", None)
+        source_id = fields.get("source_id")
+        lookup = customer_id or source_id
+        entry = self._customers.find(lookup) if lookup else None
+        if customer_id and entry is None:
+            return f"Cannot find customer with id {customer_id}"
+        current = entry.data if entry else {}
+        if address:
+            fields["address"] = {**(current.get("address") or {}), **address}
+        if metadata:
+            fields["metadata"] = {**(current.get("metadata") or {}), **metadata}
+        if entry is not None:
+            fields.pop("source_id", None)
+            self._customers.update(entry.data["id"], fields)
+        else:
+            self._customers.create(fields)
+        return None
+
+    def result(self, report: Report) -> Json:
+        return {
+            "message": summary_message("customer", report),
+            "failed": [
+                {"source_id": f.key.get("source_id", ""), "row": f.row, "reason": f.reason}
+                for f in report.failures
+            ],
+            "done_count": report.done,
+            "failed_count": len(report.failures),
+        }

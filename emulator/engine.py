@@ -1,0 +1,197 @@
+"""The async-action queue of one tenant, computed from the tenant's clock.
+
+One worker serves the queue in arrival order. A job is worked in portions of `portion_size`
+items; after a portion an unfinished job goes to the back of the queue, so small jobs run one
+after another while a big one is processed round-robin and a small job enqueued behind it
+finishes soon (the vendor's documented queue rules).
+
+Nothing runs in the background: every read first calls `settle()`, which replays every event
+whose time has come, in order. A portion's effects are applied exactly once, when it completes,
+stamped with its completion time, whoever happens to read first.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from emulator.clock import Clock
+from emulator.domain.errors import Conflict, NotFound
+from emulator.ids import IdGenerator
+from emulator.jobs import Failure, FaultRule, Job, RowFault, Work
+from emulator.settings import JobTiming
+
+
+class Engine:
+    def __init__(self, clock: Clock, ids: IdGenerator, timing: Callable[[str], JobTiming]) -> None:
+        self._clock = clock
+        self._ids = ids
+        self.timing = timing
+        self._jobs: dict[str, Job] = {}
+        self._queue: deque[Job] = deque()
+        self._parked: dict[str, Job] = {}
+        self._current: tuple[Job, datetime, int] | None = None
+        self._free_at: datetime | None = None
+        self.rules: list[FaultRule] = []
+
+    # -- submitting and reading -------------------------------------------------------
+    def submit(self, job_type: str, work: Work) -> Job:
+        self.settle()
+        now = self._clock.now()
+        timing = self.timing(job_type)
+        job = Job(
+            id=self._ids.async_action(),
+            type=job_type,
+            request_id=self._ids.request(),
+            created=now,
+            ready=now + timedelta(seconds=timing.queue_delay),
+            work=work,
+            timing=timing,
+        )
+        job.report.job_id = job.id
+        job.apply_rules(self.rules)
+        self.rules = [rule for rule in self.rules if rule.remaining != 0]
+        self._jobs[job.id] = job
+        self._queue.append(job)
+        self.settle()
+        return job
+
+    def get(self, job_id: str) -> Job:
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFound("async_action", job_id)
+        return job
+
+    def newest_first(self, end_date: datetime | None = None) -> list[Job]:
+        jobs = [job for job in reversed(self._jobs.values())]
+        return jobs if end_date is None else [job for job in jobs if job.created < end_date]
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._queue) or self._current is not None
+
+    # -- the clock-driven replay --------------------------------------------------------
+    def settle(self) -> None:
+        """Replay every event due by now."""
+        if not self._queue and self._current is None:
+            return
+        now = self._clock.now()
+        while True:
+            if self._current is not None:
+                job, end, count = self._current
+                if end > now:
+                    return
+                self._current = None
+                self._free_at = end
+                self._complete_portion(job, end, count)
+                continue
+            chosen = self._next_start()
+            if chosen is None or chosen[0] > now:
+                return
+            self._start_portion(*chosen)
+
+    def next_event(self) -> datetime | None:
+        if self._current is not None:
+            return self._current[1]
+        chosen = self._next_start()
+        return None if chosen is None else chosen[0]
+
+    def run_until_idle(self) -> list[Job]:
+        """Move the clock just far enough for every runnable job to finish."""
+        self.settle()
+        pending = [job for job in self._jobs.values() if not job.finished]
+        while (when := self.next_event()) is not None:
+            if when > self._clock.now():
+                self._clock.set(when)
+            self.settle()
+        return [job for job in pending if job.finished]
+
+    def _next_start(self) -> tuple[datetime, Job] | None:
+        if not self._queue:
+            return None
+        start = min(job.ready for job in self._queue)
+        if self._free_at is not None and self._free_at > start:
+            start = self._free_at
+        job = next(job for job in self._queue if job.ready <= start)
+        return start, job
+
+    def _start_portion(self, start: datetime, job: Job) -> None:
+        self._queue.remove(job)
+        if job.status == "ENQUEUED":
+            job.status, job.started, job.updated = "IN_PROGRESS", start, start
+        if job.hold:
+            self._parked[job.id] = job
+            self._free_at = start
+            return
+        count = min(job.timing.portion_size, job.work.size() - job.cursor)
+        end = start + timedelta(seconds=count * job.timing.item_seconds)
+        self._current = (job, end, count)
+
+    def _complete_portion(self, job: Job, end: datetime, count: int) -> None:
+        if job.doom is not None:
+            self._finish(job, end, "FAILED", job.doom)
+            return
+        with self._clock.pinned(end):
+            for index in range(job.cursor, job.cursor + count):
+                self._process(job, index)
+        job.cursor += count
+        job.updated = end
+        if job.cursor >= job.work.size():
+            self._finish(job, end, "DONE")
+        elif job.hold:
+            self._parked[job.id] = job
+        else:
+            self._queue.append(job)
+
+    @staticmethod
+    def _process(job: Job, index: int) -> None:
+        key, row = job.work.key(index), index + 1
+        fault = job.row_fault
+        reason = fault.reason if fault and fault.matches(row, key) else job.work.apply(index)
+        if reason is None:
+            job.report.done += 1
+        else:
+            job.report.failures.append(Failure(row, key, reason))
+
+    def _finish(self, job: Job, at: datetime, status: str, reason: str | None = None) -> None:
+        job.status, job.updated = status, at
+        job.report.finished = at
+        job.report.fail_reason = reason
+        job.result = job.work.result(job.report)
+
+    # -- faults on demand ------------------------------------------------------------------
+    def _unfinished(self, job_id: str) -> Job:
+        self.settle()
+        job = self.get(job_id)
+        if job.finished:
+            raise Conflict("async_action", job_id, f"Async action {job_id} is already {job.status}")
+        return job
+
+    def fail(self, job_id: str, reason: str) -> Job:
+        job = self._unfinished(job_id)
+        now = self._clock.now()
+        if self._current is not None and self._current[0] is job:
+            self._current = None  # the portion under way is dropped: none of it is applied
+            self._free_at = now
+        if job in self._queue:
+            self._queue.remove(job)
+        self._parked.pop(job.id, None)
+        self._finish(job, now, "FAILED", reason)
+        self.settle()
+        return job
+
+    def hold(self, job_id: str, hold: bool) -> Job:
+        job = self._unfinished(job_id)
+        job.hold = hold
+        if not hold and job.id in self._parked:
+            del self._parked[job.id]
+            job.ready = self._clock.now()
+            self._queue.append(job)
+        self.settle()
+        return job
+
+    def fail_rows(self, job_id: str, fault: RowFault) -> Job:
+        job = self._unfinished(job_id)
+        job.row_fault = fault
+        return job

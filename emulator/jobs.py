@@ -1,0 +1,157 @@
+"""Async actions: what one job is, what it reports, and the faults a test can inject into it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from emulator.clock import iso
+from emulator.settings import JobTiming
+
+Json = dict[str, Any]
+FINISHED = frozenset({"DONE", "FAILED"})
+OPERATION_STATUS = {"DONE": "SUCCESS", "FAILED": "FAILED"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    row: int
+    key: Json  # what identifies the item: {"source_id": ...} or {"code": ...}
+    reason: str
+
+
+@dataclass
+class Report:
+    """What a job has done so far."""
+
+    job_id: str = ""
+    done: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    fail_reason: str | None = None  # set when the whole job failed
+    finished: datetime | None = None
+
+
+class Work(Protocol):
+    """The items of one job and what processing each of them does."""
+
+    def size(self) -> int: ...
+
+    def key(self, index: int) -> Json: ...
+
+    def apply(self, index: int) -> str | None:
+        """Process item `index`; return None when it succeeded, or the reason it failed."""
+        ...
+
+    def result(self, report: Report) -> Json: ...
+
+
+@dataclass(frozen=True)
+class RowFault:
+    """Rows chosen to fail on purpose: by 1-based row number or by key (source_id, code)."""
+
+    reason: str = "Row failed on purpose (emulator fault)"
+    rows: frozenset[int] = frozenset()
+    keys: frozenset[str] = frozenset()
+
+    def matches(self, row: int, key: Json) -> bool:
+        return row in self.rows or any(str(value) in self.keys for value in key.values())
+
+    @classmethod
+    def parse(cls, spec: Json) -> RowFault:
+        keys = [*spec.get("source_ids", []), *spec.get("codes", [])]
+        return cls(
+            reason=str(spec.get("reason") or cls.reason),
+            rows=frozenset(int(row) for row in spec.get("rows", [])),
+            keys=frozenset(str(key) for key in keys),
+        )
+
+
+@dataclass
+class FaultRule:
+    """Faults for future jobs of a type ("*" for every type); `remaining` None means all."""
+
+    type: str
+    fail: str | None = None
+    hold: bool = False
+    rows: RowFault | None = None
+    remaining: int | None = None
+
+    def applies_to(self, job_type: str) -> bool:
+        return self.type in ("*", job_type) and (self.remaining is None or self.remaining > 0)
+
+    def view(self) -> Json:
+        body: Json = {"type": self.type, "fail": self.fail, "hold": self.hold}
+        if self.rows is not None:
+            body["fail_rows"] = {
+                "reason": self.rows.reason, "rows": sorted(self.rows.rows),
+                "keys": sorted(self.rows.keys),
+            }  # fmt: skip
+        body["remaining"] = self.remaining
+        return body
+
+
+@dataclass
+class Job:
+    id: str
+    type: str
+    request_id: str
+    created: datetime
+    ready: datetime  # when the queue may first start it
+    work: Work
+    timing: JobTiming
+    status: str = "ENQUEUED"
+    started: datetime | None = None
+    updated: datetime | None = None
+    cursor: int = 0  # items processed (applied or failed), in order
+    report: Report = field(default_factory=Report)
+    result: Json | None = None
+    hold: bool = False
+    doom: str | None = None  # fail with this reason when the current portion ends
+    row_fault: RowFault | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    def progress(self) -> int:
+        if self.status == "DONE":
+            return 100
+        total = self.work.size()
+        return 0 if total == 0 else min(100, self.cursor * 100 // total)
+
+    def processing_ms(self, now: datetime) -> int:
+        if self.started is None:
+            return 0
+        end = self.report.finished or now
+        return max(0, round((end - self.started).total_seconds() * 1000))
+
+    def apply_rules(self, rules: Iterable[FaultRule]) -> None:
+        for rule in rules:
+            if not rule.applies_to(self.type):
+                continue
+            if rule.remaining is not None:
+                rule.remaining -= 1
+            self.doom = rule.fail or self.doom
+            self.hold = self.hold or rule.hold
+            self.row_fault = rule.rows or self.row_fault
+
+    def view(self, now: datetime, with_result: bool) -> Json:
+        body: Json = {
+            "id": self.id,
+            "type": self.type,
+            "status": self.status,
+            "operation_status": OPERATION_STATUS.get(self.status, "UNKNOWN"),
+        }
+        if with_result and self.result is not None:
+            body["result"] = self.result
+        body.update(
+            created_at=iso(self.created),
+            updated_at=iso(self.updated or self.created),
+            request_id=self.request_id,
+            progress=self.progress(),
+            processing_time=self.processing_ms(now),
+            object="async_action",
+        )
+        return body
