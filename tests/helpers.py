@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
 from emulator import Settings
@@ -37,3 +38,30 @@ async def call(
     response = await client.request(method, path, headers={**AUTH, **(headers or {})}, **kwargs)
     text = await response.text()
     return response.status, json.loads(text) if text else None
+
+
+def csv_form(content: bytes | str, filename: str = "data.csv") -> FormData:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    form = FormData()
+    form.add_field("file", data, filename=filename, content_type="text/csv")
+    return form
+
+
+async def advance(client: Client, seconds: float, headers: dict[str, str] | None = None) -> Any:
+    response = await client.post(
+        "/_emulator/clock", json={"advance_seconds": seconds}, headers=headers or AUTH
+    )
+    assert response.status == 200
+    return await response.json()
+
+
+async def action(client: Client, action_id: str, headers: dict[str, str] | None = None) -> Any:
+    status, body = await call(client, "GET", f"/v1/async-actions/{action_id}", headers=headers)
+    assert status == 200, body
+    return body
+
+
+async def run_until_idle(client: Client, headers: dict[str, str] | None = None) -> Any:
+    response = await client.post("/_emulator/async-actions/run-until-idle", headers=headers or AUTH)
+    assert response.status == 200
+    return await response.json()
