@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +44,7 @@ async def call(
 def csv_form(content: bytes | str, filename: str = "data.csv") -> FormData:
     data = content.encode("utf-8") if isinstance(content, str) else content
     form = FormData()
-    form.add_field("file", data, filename=filename, content_type="text/csv")
+    form.add_field("file", io.BytesIO(data), filename=filename, content_type="text/csv")
     return form
 
 
