@@ -7,9 +7,11 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.domain.errors import DomainError
 from emulator.errors import (
     ApiError,
     PayloadTooLarge,
+    from_domain,
     internal_error,
     method_not_allowed,
     route_not_found,
@@ -26,6 +28,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except (ApiError, PayloadTooLarge) as error:
         caught: ApiError | PayloadTooLarge = error
+    except DomainError as error:
+        caught = from_domain(error)
     except web.HTTPNotFound:
         caught = route_not_found(request.method, request.path)
     except web.HTTPMethodNotAllowed as error:
