@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from itertools import groupby
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from emulator.clock import Clock
-from emulator.errors import ApiError
 from emulator.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.ids import IdGenerator, tenant_seed
 from emulator.keys import REQUEST_IDS, SETTINGS, SPEC, TENANTS
@@ -19,18 +17,11 @@ from emulator.routes import HANDLERS
 from emulator.routes.control import add_control_routes
 from emulator.routes.control_jobs import add_job_control_routes
 from emulator.settings import JobTiming, Settings
-from emulator.spec import Operation, Spec, load_spec
+from emulator.spec import Operation, Spec, SpecError, load_spec
 from emulator.store import Tenants, tenant_factory
 from emulator.validation import Endpoint
 
 log = logging.getLogger("emulator")
-
-
-def _not_implemented(operation_id: str) -> Handler:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        raise ApiError(501, "not_implemented", f"{operation_id} is not implemented yet")
-
-    return handler
 
 
 def _check_fixtures(tenants: Tenants, fixtures: Iterable[FixtureSet]) -> None:
@@ -53,8 +44,7 @@ def add_api_routes(app: web.Application, spec: Spec, tenants: Tenants, ids: IdGe
         for op in ops:
             handler = HANDLERS.get(op.operation_id)
             if handler is None:
-                resource.add_route(op.method, _not_implemented(op.operation_id))
-                continue
+                raise SpecError(f"the spec's operation {op.operation_id} has no handler")
             resource.add_route(op.method, Endpoint(op, handler, settings, tenants, ids).handle)
 
 

@@ -21,7 +21,6 @@ MESSAGES = {
     "method_not_allowed": "HTTP Method Not Allowed",
     "unsupported_media_type": "Unsupported Media Type",
     "duplicate_found": "Duplicated resource found",
-    "not_implemented": "Not implemented",
     "emulator_contract_violation": "Emulator response breaks the API contract",
     "internal_error": "Internal Server Error",
 }

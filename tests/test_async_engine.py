@@ -28,7 +28,9 @@ def customers_csv(count: int, prefix: str = "c") -> str:
 
 async def import_csv(client: Client, count: int, prefix: str = "c", **kw: Any) -> str:
     response = await client.post(
-        "/v1/customers/importCSV", data=csv_form(customers_csv(count, prefix)), headers={**AUTH, **kw}
+        "/v1/customers/importCSV",
+        data=csv_form(customers_csv(count, prefix)),
+        headers={**AUTH, **kw},
     )
     assert response.status == 202
     return str((await response.json())["async_action_id"])
@@ -179,8 +181,14 @@ async def test_run_until_idle_moves_the_clock_just_far_enough(client: Client) ->
 
 async def test_clock_control(client: Client) -> None:
     response = await client.get("/_emulator/clock", headers=AUTH)
-    assert await response.json() == {"mode": "manual", "scale": 1.0, "now": "2026-01-15T09:30:00.000Z"}
-    response = await client.post("/_emulator/clock", json={"set": "2026-02-01T00:00:00Z"}, headers=AUTH)
+    assert await response.json() == {
+        "mode": "manual",
+        "scale": 1.0,
+        "now": "2026-01-15T09:30:00.000Z",
+    }
+    response = await client.post(
+        "/_emulator/clock", json={"set": "2026-02-01T00:00:00Z"}, headers=AUTH
+    )
     assert (await response.json())["now"] == "2026-02-01T00:00:00.000Z"
     response = await client.post("/_emulator/clock", json={"set": "2020-01-01"}, headers=AUTH)
     assert response.status == 400 and "back in time" in (await response.json())["details"]
@@ -188,7 +196,9 @@ async def test_clock_control(client: Client) -> None:
     assert response.status == 400
     response = await client.post("/_emulator/clock", json={"mode": "warp"}, headers=AUTH)
     assert response.status == 400
-    response = await client.post("/_emulator/clock", json={"mode": "scaled", "scale": 60}, headers=AUTH)
+    response = await client.post(
+        "/_emulator/clock", json={"mode": "scaled", "scale": 60}, headers=AUTH
+    )
     body = await response.json()
     assert body["mode"] == "scaled" and body["scale"] == 60
     assert body["now"].startswith("2026-02-01T00:00:0")  # no jump when the mode changes

@@ -54,7 +54,12 @@ async def test_template_spellings_and_any_case_are_accepted(client: Client) -> N
     await import_customers(client, csv)
     bo = await customer(client, "bo")
     assert bo["name"] == "Bo"
-    assert bo["address"] == {"city": "Oslo", "postal_code": "0150", "state": "Oslo", "country": "NO"}
+    assert bo["address"] == {
+        "city": "Oslo",
+        "postal_code": "0150",
+        "state": "Oslo",
+        "country": "NO",
+    }
 
 
 async def test_source_id_upserts_and_merges_metadata(client: Client) -> None:
@@ -135,7 +140,10 @@ async def test_unknown_id_column_fails_that_row(client: Client) -> None:
         (b"\n\n", "The file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV file"),
         ("Source_id,Name\nz,Zoë\n".encode("latin-1"), "not UTF-8 encoded"),
-        (b"Source_id,Email,EMAIL\na,b,c\n", "Duplicate column 'EMAIL' in the header (columns 2 and 3)"),
+        (
+            b"Source_id,Email,EMAIL\na,b,c\n",
+            "Duplicate column 'EMAIL' in the header (columns 2 and 3)",
+        ),
         (b"Source_id,,Name\na,b,c\n", "Column 2 of the header has no name"),
     ],
 )
@@ -199,9 +207,7 @@ async def import_vouchers(client: Client, campaign: str, content: str) -> dict[s
 async def test_voucher_import_with_template_headers(client: Client) -> None:
     campaign = await make_campaign(client)
     csv = (
-        "Code,Active,Gift Amount,Category,Region\n"
-        "SPRING-1,true,,seasonal,EU\n"
-        "SPRING-2,false,,,US\n"
+        "Code,Active,Gift Amount,Category,Region\nSPRING-1,true,,seasonal,EU\nSPRING-2,false,,,US\n"
     )
     job = await import_vouchers(client, campaign["id"], csv)
     assert job["type"] == "CAMPAIGN.VOUCHERS_IMPORT_CSV"

@@ -201,5 +201,9 @@ async def test_metadata_update_merges_and_upserts(client: Client) -> None:
 
 
 async def test_metadata_update_needs_both_fields(client: Client) -> None:
-    status, body = await call(client, "POST", "/v1/customers/metadata/async", json={"source_ids": []})
-    assert status == 400 and body["details"] == "Request body must have required property 'metadata'"
+    status, body = await call(
+        client, "POST", "/v1/customers/metadata/async", json={"source_ids": []}
+    )
+    assert (
+        status == 400 and body["details"] == "Request body must have required property 'metadata'"
+    )

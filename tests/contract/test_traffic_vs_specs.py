@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import ClientFactory
 from helpers import AUTH, REPO, SHARED_REFERENCE, Client
+from aiohttp import FormData
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
@@ -87,9 +88,44 @@ async def scenario(client: Client) -> list[Exchange]:
     await api("GET", "/v1/customers", params={"limit": "1000"})  # 400
     await api("POST", "/v1/customers", json_body={"email": 1})  # 400
     await api("GET", "/v1/customers", headers={"X-App-Id": "", "X-App-Token": ""})  # 401
+    await async_scenario(api)
     await api("DELETE", f"/v1/customers/{alice['id']}")  # 204
     await api("POST", f"/v1/customers/{alice['id']}/permanent-deletion")
     return api.exchanges
+
+
+async def async_scenario(api: Recorder) -> None:
+    """Every async-action operation, each result shape, and a FAILED one."""
+    client = api.client
+    form = FormData()
+    form.add_field(
+        "file", b"Source_id,Name,Birthdate\nz1,Z,1990-01-01\nz2,Y,bad\n", filename="c.csv"
+    )
+    response = await client.post("/v1/customers/importCSV", data=form, headers=AUTH)
+    assert response.status == 202
+    imported = (await response.json())["async_action_id"]
+    bulk = await api(
+        "POST", "/v1/customers/bulk/async", json_body=[{"source_id": "z1", "name": "B"}]
+    )
+    meta = await api("POST", "/v1/customers/metadata/async",
+                     json_body={"source_ids": ["z1"], "metadata": {"m": 1}})  # fmt: skip
+    form = FormData()
+    form.add_field("file", b"Code,Category\nC1,x\nC1,y\n", filename="v.csv")
+    response = await client.post("/v1/campaigns/Spring/importCSV", data=form, headers=AUTH)
+    assert response.status == 200
+    vouchers = (await response.json())["async_action_id"]
+    doomed = await api("POST", "/v1/customers/bulk/async", json_body=[{"source_id": "z9"}])
+    await api("GET", f"/v1/async-actions/{imported}")  # ENQUEUED, no result yet
+    await client.post(f"/_emulator/async-actions/{doomed['async_action_id']}",
+                      json={"fail": "boom"}, headers=AUTH)  # fmt: skip
+    await client.post("/_emulator/async-actions/run-until-idle", headers=AUTH)
+    for action_id in (imported, bulk["async_action_id"], meta["async_action_id"], vouchers,
+                      doomed["async_action_id"]):  # fmt: skip
+        await api("GET", f"/v1/async-actions/{action_id}")
+    await api("GET", "/v1/async-actions", params={"limit": "3"})
+    await api("GET", "/v1/async-actions/aa_missing")  # 404
+    await api("POST", "/v1/campaigns/nope/importCSV", json_body={})  # 415
+    await api("POST", "/v1/customers/metadata/async", json_body={"source_ids": []})  # 400
 
 
 @cache
@@ -115,7 +151,15 @@ async def traffic(make_client: ClientFactory) -> list[Exchange]:
 
 async def test_scenario_covers_what_it_claims(traffic: list[Exchange]) -> None:
     statuses = {e.status for e in traffic}
-    assert statuses == {200, 204, 400, 401, 404, 409}
+    assert statuses == {200, 202, 204, 400, 401, 404, 409, 415}
+    actions = [json.loads(e.response) for e in traffic if "async-actions/aa_" in e.path]
+    finished = {a["type"] for a in actions if "result" in a}
+    assert finished == {
+        "CUSTOMERS.IMPORT_CSV", "CUSTOMERS.BULK_UPDATE", "CUSTOMERS.METADATA_UPDATE",
+        "CAMPAIGN.VOUCHERS_IMPORT_CSV",
+    }  # fmt: skip
+    assert {a.get("status") for a in actions} >= {"ENQUEUED", "DONE", "FAILED"}
+    assert any(a.get("result", {}).get("errors") for a in actions)  # the FAILED bulk job
 
 
 async def test_every_response_passes_openapi_core_on_our_spec(traffic: list[Exchange]) -> None:
