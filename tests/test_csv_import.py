@@ -80,7 +80,7 @@ async def test_source_id_upserts_and_merges_metadata(client: Client) -> None:
     [
         b"\xef\xbb\xbfSource_id,Name\r\nd1,D One\r\nd2,D Two\r\n",  # BOM + CRLF
         b"Source_id,Name\n\nd1,D One\n\n\nd2,D Two\n\n",  # blank lines
-        'Source_id,Name\nd1,"D One"\nd2,"D Two"'.encode(),  # quotes, no final newline
+        b'Source_id,Name\nd1,"D One"\nd2,"D Two"',  # quotes, no final newline
     ],
 )
 async def test_bom_crlf_blank_lines_and_quotes(client: Client, content: bytes) -> None:

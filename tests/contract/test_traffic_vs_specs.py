@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
+from aiohttp import FormData
 from conftest import ClientFactory
 from helpers import AUTH, REPO, SHARED_REFERENCE, Client
-from aiohttp import FormData
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
