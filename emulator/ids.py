@@ -6,22 +6,17 @@ import random
 import string
 
 _ALNUM = string.ascii_letters + string.digits
-_HEX = "0123456789abcdef"
 
 
 class IdGenerator:
     def __init__(self, seed: int | str | None = None) -> None:
         self._random = random.Random(seed)
 
-    def _pick(self, alphabet: str, count: int) -> str:
-        choice = self._random.choice
-        return "".join(choice(alphabet) for _ in range(count))
-
     def alnum(self, prefix: str, count: int = 24) -> str:
-        return prefix + self._pick(_ALNUM, count)
+        return prefix + "".join(self._random.choices(_ALNUM, k=count))
 
     def hex(self, prefix: str, count: int = 18) -> str:
-        return prefix + self._pick(_HEX, count)
+        return prefix + format(self._random.getrandbits(4 * count), f"0{count}x")
 
     def customer(self) -> str:
         return self.alnum("cust_")

@@ -13,7 +13,7 @@ every 0.1 s sees ENQUEUED three times, IN_PROGRESS once (at exactly T+0.3 s) and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -207,9 +207,8 @@ async def test_update_customers_in_bulk(sdk: Sdk) -> None:
     assert (result["done_count"], result["failed_count"], result["errors"]) == (2, 0, [])
     assert result["reports"] and result["reports"][0].endswith(f"/{action.id}")
     finished = START + timedelta(seconds=0.301)  # queue delay + 2 items x 0.5 ms
-    assert result["reports_available_till"] == (finished + timedelta(days=1)).strftime(
-        "%Y-%m-%dT%H:%M:%S.%f"
-    )[:-3] + "Z"
+    till = finished + timedelta(days=1)
+    assert result["reports_available_till"] == till.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
     existing = await get(sdk, "old@example.com")
     assert existing.id == old.id
@@ -274,6 +273,7 @@ async def test_list_async_actions_newest_first(sdk: Sdk) -> None:
     )
     ids = [first.async_action_id, second.async_action_id, third.async_action_id]
     assert all(ids) and len(set(ids)) == 3
+    assert third.async_action_id is not None
 
     two = await sdk(sdk.async_actions.list_async_actions, limit=2)
     assert isinstance(two, voucherify.AsyncActionsListResponseBody)
@@ -296,7 +296,7 @@ async def test_list_async_actions_newest_first(sdk: Sdk) -> None:
     assert [a.status for a in everything.async_actions] == ["ENQUEUED", "DONE", "DONE"]
     assert everything.has_more is False
 
-    seen, action = await sdk.poll_until_done(ids[2])
+    seen, action = await sdk.poll_until_done(third.async_action_id)
     assert_lifecycle(seen, action)
     assert action.result is not None and action.result["done_count"] == 1
     m = await get(sdk, "l1@example.com")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -53,7 +52,9 @@ class ActivityLog:
                 "id": event_id,
                 "type": event_type,
                 "data": {
-                    "data": {"customer": copy.deepcopy(entry.data)},
+                    # A shallow copy is a true snapshot: customer writes replace top-level
+                    # values and never mutate a stored nested object in place.
+                    "data": {"customer": dict(entry.data)},
                     "event_source": {
                         "channel": "API",
                         "api_key": {"name": "emulator", "app_id": self._app_id},
