@@ -15,7 +15,7 @@ from aiohttp import web
 
 from emulator.app import create_app
 from emulator.keys import SPEC
-from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, Settings
+from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, JobTiming, Settings
 
 
 def _credentials(pairs: Sequence[str]) -> dict[str, str] | None:
@@ -51,6 +51,19 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument("--clock", choices=("real", "scaled", "manual"), default="real")
     parser.add_argument("--clock-scale", type=float, default=1.0)
     parser.add_argument("--clock-start", type=datetime.fromisoformat, default=None)
+    default = JobTiming()
+    parser.add_argument(
+        "--job-queue-delay", type=float, default=default.queue_delay, metavar="SECONDS",
+        help="time an async action waits in the queue before it may start",
+    )  # fmt: skip
+    parser.add_argument(
+        "--job-item-seconds", type=float, default=default.item_seconds, metavar="SECONDS",
+        help="processing time per CSV row / bulk item",
+    )  # fmt: skip
+    parser.add_argument(
+        "--job-portion-size", type=int, default=default.portion_size, metavar="ITEMS",
+        help="items per portion; bigger jobs are worked round-robin",
+    )  # fmt: skip
     parser.add_argument("--no-validate-requests", action="store_true")
     parser.add_argument("--no-validate-responses", action="store_true")
     args = parser.parse_args(argv)
@@ -67,6 +80,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         clock_start=args.clock_start,
         validate_requests=not args.no_validate_requests,
         validate_responses=not args.no_validate_responses,
+        job_timing=JobTiming(args.job_queue_delay, args.job_item_seconds, args.job_portion_size),
     )
 
 

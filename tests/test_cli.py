@@ -14,7 +14,7 @@ import pytest
 from helpers import REPO
 
 from emulator.__main__ import parse_settings
-from emulator.settings import DEFAULT_PORT
+from emulator.settings import DEFAULT_PORT, JobTiming
 
 
 def free_port() -> int:
@@ -37,12 +37,14 @@ def test_port_variable_and_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = parse_settings([
         "--port", "9000", "--seed", "3", "--fixtures", "fixtures", "--credentials", "a:b",
         "--clock", "manual", "--clock-start", "2026-01-01T00:00:00+00:00", "--log-level", "debug",
+        "--job-queue-delay", "0", "--job-item-seconds", "0.25", "--job-portion-size", "7",
     ])  # fmt: skip
     assert settings.port == 9000 and settings.seed == 3
     assert settings.fixtures == (Path("fixtures"),)
     assert settings.credentials == {"a": "b"}
     assert settings.clock_mode == "manual" and settings.clock_start is not None
     assert settings.log_level == "DEBUG"
+    assert settings.job_timing == JobTiming(queue_delay=0, item_seconds=0.25, portion_size=7)
 
 
 def test_bad_credentials_flag_is_refused() -> None:

@@ -1,0 +1,26 @@
+"""Ids: the vendor's shapes, and one seed giving one sequence."""
+
+from __future__ import annotations
+
+import re
+
+from emulator.ids import IdGenerator, tenant_seed
+
+
+def test_shapes() -> None:
+    ids = IdGenerator(1)
+    assert re.fullmatch(r"cust_[A-Za-z0-9]{24}", ids.customer())
+    assert re.fullmatch(r"aa_[0-9a-f]{18}", ids.async_action())
+    assert re.fullmatch(r"v-[0-9a-f]{18}", ids.request())
+    assert re.fullmatch(r"evcus_[0-9a-f]{18}", ids.event())
+    assert re.fullmatch(r"del_[A-Za-z0-9]{24}", ids.deletion())
+
+
+def test_same_seed_same_sequence_and_tenants_apart() -> None:
+    def draw(seed: str | None) -> list[str]:
+        ids = IdGenerator(seed)
+        return [ids.customer(), ids.async_action(), ids.request()]
+
+    assert draw(tenant_seed(5, "a")) == draw(tenant_seed(5, "a"))
+    assert draw(tenant_seed(5, "a")) != draw(tenant_seed(5, "b"))
+    assert tenant_seed(None, "a") is None
