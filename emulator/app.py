@@ -11,8 +11,9 @@ from aiohttp import web
 from emulator.clock import Clock
 from emulator.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.ids import IdGenerator, tenant_seed
-from emulator.keys import REQUEST_IDS, SETTINGS, SPEC, TENANTS
-from emulator.middleware import error_middleware
+from emulator.journal import Journal
+from emulator.keys import JOURNAL, REQUEST_IDS, SETTINGS, SPEC, TENANTS, WALL
+from emulator.middleware import error_middleware, journal_middleware
 from emulator.routes import HANDLERS
 from emulator.routes.control import add_control_routes
 from emulator.routes.control_jobs import add_job_control_routes
@@ -66,8 +67,13 @@ def create_app(settings: Settings | None = None) -> web.Application:
     _check_fixtures(tenants, fixtures)
     request_ids = IdGenerator(tenant_seed(settings.seed, "__requests__"))
 
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[journal_middleware, error_middleware],
+    )
     app[SETTINGS] = settings
+    app[JOURNAL] = Journal(settings.journal_size)
+    app[WALL] = Clock("real")
     app[SPEC] = spec
     app[TENANTS] = tenants
     app[REQUEST_IDS] = request_ids

@@ -9,6 +9,8 @@ from aiohttp import BodyPartReader, web
 
 from emulator.calls import Form, Upload
 from emulator.errors import PayloadTooLarge, bad_payload, unsupported_media
+from emulator.journal import clip
+from emulator.keys import BODY_SEEN
 from emulator.spec import Operation
 
 JSON_TYPES = ("application/json",)
@@ -27,11 +29,14 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Any:
         raise PayloadTooLarge(limit)
     media = media_type(request)
     if media == MULTIPART and media in op.body_checks:
-        return await _read_form(request, limit)
+        form = await _read_form(request, limit)
+        request[BODY_SEEN] = describe_form(form)
+        return form
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise PayloadTooLarge(limit) from None
+    request[BODY_SEEN] = clip(raw.decode("utf-8", errors="replace"))
     if not raw.strip():
         if op.body_required:
             raise bad_payload("Request body is required")
@@ -71,6 +76,15 @@ async def _read_form(request: web.Request, limit: int) -> Form:
     except (ValueError, AssertionError, RuntimeError) as error:
         raise bad_payload(f"Malformed multipart/form-data body: {error}") from None
     return form
+
+
+def describe_form(form: Form) -> str:
+    parts = [
+        f"{name}: {value.filename} ({value.content_type}, {len(value.data)} bytes)"
+        if isinstance(value, Upload) else f"{name}: {clip(value)}"
+        for name, value in form.items()
+    ]  # fmt: skip
+    return "multipart/form-data; " + "; ".join(parts)
 
 
 def form_instance(form: Form) -> dict[str, str]:

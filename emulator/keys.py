@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from emulator.clock import Clock
 from emulator.ids import IdGenerator
+from emulator.journal import Journal
 from emulator.settings import Settings
 from emulator.spec import Spec
 from emulator.store import Tenants
 
 SETTINGS = web.AppKey("settings", Settings)
+JOURNAL = web.AppKey("journal", Journal)
+WALL = web.AppKey("wall", Clock)  # real time, for the journal and rate limits of unknown tenants
+# What the validation pipeline concluded about a request: passed, request_rejected,
+# contract_violation or skipped; and what it read of the body, for the journal.
+VALIDATION = web.RequestKey("validation", str)
+OPERATION = web.RequestKey("operation", str)
+BODY_SEEN = web.RequestKey("body_seen", str)
+FAULT = web.RequestKey("fault", str)  # fault:<kind> when an injected fault shaped the answer
 SPEC = web.AppKey("spec", Spec)
 TENANTS = web.AppKey("tenants", Tenants)
 REQUEST_IDS = web.AppKey("request_ids", IdGenerator)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.clock import iso
 from emulator.domain.errors import DomainError
 from emulator.errors import (
     ApiError,
@@ -16,7 +18,17 @@ from emulator.errors import (
     method_not_allowed,
     route_not_found,
 )
-from emulator.keys import REQUEST_IDS, SETTINGS
+from emulator.journal import clip
+from emulator.keys import (
+    BODY_SEEN,
+    FAULT,
+    JOURNAL,
+    OPERATION,
+    REQUEST_IDS,
+    SETTINGS,
+    VALIDATION,
+    WALL,
+)
 from emulator.validation import json_response
 
 log = logging.getLogger("emulator")
@@ -44,3 +56,39 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     request_id = request.app[REQUEST_IDS].request()
     headers = caught.headers if isinstance(caught, ApiError) else None
     return json_response(caught.status, caught.body(request_id), headers)
+
+
+@web.middleware
+async def journal_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Record every /v1 request and its answer in the app's bounded journal."""
+    if not request.path.startswith("/v1/") and request.path != "/v1":
+        return await handler(request)
+    started = time.perf_counter()
+    response: web.StreamResponse | None = None
+    try:
+        response = await handler(request)
+        return response
+    finally:
+        _record(request, response, (time.perf_counter() - started) * 1000)
+
+
+def _record(request: web.Request, response: web.StreamResponse | None, duration: float) -> None:
+    body = None
+    if isinstance(response, web.Response) and isinstance(response.body, bytes) and response.body:
+        body = clip(response.body.decode("utf-8", errors="replace"))
+    outcome = request.get(FAULT) or request.get(VALIDATION) or (
+        "no_operation" if response is not None else "error"
+    )  # fmt: skip
+    request.app[JOURNAL].record(
+        at=iso(request.app[WALL].now()),
+        tenant=request.headers.get("X-App-Id") or None,
+        method=request.method,
+        path=request.path,
+        query=request.query_string,
+        operation=request.get(OPERATION),
+        request_body=request.get(BODY_SEEN),
+        status=response.status if response is not None else 0,
+        response_body=body,
+        duration_ms=round(duration, 3),
+        outcome=outcome,
+    )

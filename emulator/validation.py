@@ -28,6 +28,7 @@ from emulator.errors import (
     unauthorized,
 )
 from emulator.ids import IdGenerator
+from emulator.keys import OPERATION, VALIDATION
 from emulator.params import read_params
 from emulator.settings import Settings
 from emulator.spec import Operation
@@ -65,11 +66,18 @@ class Endpoint:
         self._request_ids = request_ids
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        request[OPERATION] = self.op.operation_id
         try:
             reply = await self._run(request)
         except (ApiError, PayloadTooLarge) as error:
+            request[VALIDATION] = "request_rejected"
             reply = self._error_reply(error)
-        return self._write(reply)
+        response, violation = self._write(reply)
+        if violation:
+            request[VALIDATION] = "contract_violation"
+        elif VALIDATION not in request:
+            request[VALIDATION] = "passed" if self._settings.validate_requests else "skipped"
+        return response
 
     async def _run(self, request: web.Request) -> Reply:
         settings = self._settings
@@ -108,16 +116,17 @@ class Endpoint:
     def _error_reply(self, error: HttpError) -> Reply:
         return Reply(error.status, error.body(self._request_ids.request()))
 
-    def _write(self, reply: Reply) -> web.StreamResponse:
+    def _write(self, reply: Reply) -> tuple[web.StreamResponse, bool]:
+        """The response to send, and whether the reply broke the contract."""
         if self._settings.validate_responses:
             violation = self._violation(reply)
             if violation is not None:
                 log.error("%s answered %s: %s", self.op.operation_id, reply.status, violation)
                 error = contract_violation(f"{self.op.operation_id} {reply.status}: {violation}")
-                return json_response(500, error.body(self._request_ids.request()))
+                return json_response(500, error.body(self._request_ids.request())), True
         if reply.body is None:
-            return web.Response(status=reply.status)
-        return json_response(reply.status, reply.body)
+            return web.Response(status=reply.status), False
+        return json_response(reply.status, reply.body), False
 
     def _violation(self, reply: Reply) -> str | None:
         response = self.op.response(reply.status)

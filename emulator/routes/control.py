@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.errors import ApiError
-from emulator.keys import SPEC, TENANTS
+from emulator.keys import JOURNAL, SPEC, TENANTS
 from emulator.validation import json_response
 
 
@@ -41,3 +41,25 @@ async def reset(request: web.Request) -> web.Response:
 def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/health", health)
     app.router.add_post("/_emulator/reset", reset)
+    app.router.add_get("/_emulator/requests", list_requests)
+    app.router.add_delete("/_emulator/requests", clear_requests)
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    query = request.query
+    limit = query.get("limit")
+    if limit is not None and not limit.isdigit():
+        raise ApiError(400, "invalid_query_params", "limit must be a positive integer",
+                       message="Invalid query params")  # fmt: skip
+    entries = request.app[JOURNAL].query(
+        tenant=query.get("tenant"),
+        method=query.get("method"),
+        path=query.get("path"),
+        limit=int(limit) if limit else None,
+    )
+    return json_response(200, {"requests": [entry.view() for entry in entries]})
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    cleared = request.app[JOURNAL].clear(request.query.get("tenant"))
+    return json_response(200, {"cleared": cleared})

@@ -1,0 +1,83 @@
+"""The request journal: a bounded record of API requests and what the emulator answered,
+so a failing test can show exactly what its client sent."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+Json = dict[str, Any]
+BODY_LIMIT = 4096  # characters of each body kept
+
+
+def clip(text: str) -> str:
+    if len(text) <= BODY_LIMIT:
+        return text
+    return text[:BODY_LIMIT] + f"... ({len(text) - BODY_LIMIT} more characters)"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: str
+    tenant: str | None
+    method: str
+    path: str
+    query: str
+    operation: str | None
+    request_body: str | None
+    status: int
+    response_body: str | None
+    duration_ms: float
+    outcome: str  # ok, request_rejected, contract_violation, fault:<kind>, error
+
+    def view(self) -> Json:
+        return asdict(self)
+
+
+class Journal:
+    def __init__(self, size: int) -> None:
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._ids = itertools.count(1)
+
+    @property
+    def size(self) -> int:
+        return self._entries.maxlen or 0
+
+    def record(self, **fields: Any) -> Entry:
+        entry = Entry(id=next(self._ids), **fields)
+        self._entries.append(entry)
+        return entry
+
+    def query(
+        self,
+        tenant: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Newest first; `path` matches a prefix of the request path."""
+        found = []
+        for entry in reversed(self._entries):
+            if tenant is not None and entry.tenant != tenant:
+                continue
+            if method is not None and entry.method != method.upper():
+                continue
+            if path is not None and not entry.path.startswith(path):
+                continue
+            found.append(entry)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    def clear(self, tenant: str | None = None) -> int:
+        before = len(self._entries)
+        if tenant is None:
+            self._entries.clear()
+        else:
+            kept = [entry for entry in self._entries if entry.tenant != tenant]
+            self._entries.clear()
+            self._entries.extend(kept)
+        return before - len(self._entries)
