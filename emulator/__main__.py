@@ -44,6 +44,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=None, help="seed for ids (deterministic)")
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--scenario", type=Path, default=None, help="YAML file of HTTP faults")
     parser.add_argument(
         "--credentials", action="append", default=[], metavar="APP_ID:TOKEN",
         help="accept only these key pairs (repeatable); default: any non-empty pair",
@@ -74,6 +75,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         fixtures=tuple(args.fixtures),
         seed=args.seed,
         log_level=args.log_level.upper(),
+        scenario=args.scenario,
         credentials=_credentials(args.credentials),
         clock_mode=args.clock,
         clock_scale=args.clock_scale,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from itertools import groupby
@@ -9,13 +10,16 @@ from itertools import groupby
 from aiohttp import web
 
 from emulator.clock import Clock
+from emulator.fault_middleware import fault_middleware
+from emulator.faults import FaultBook, load_scenario
 from emulator.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.ids import IdGenerator, tenant_seed
 from emulator.journal import Journal
-from emulator.keys import JOURNAL, REQUEST_IDS, SETTINGS, SPEC, TENANTS, WALL
+from emulator.keys import FAULTS, JOURNAL, REQUEST_IDS, SETTINGS, SLEEP, SPEC, TENANTS, WALL
 from emulator.middleware import error_middleware, journal_middleware
 from emulator.routes import HANDLERS
 from emulator.routes.control import add_control_routes
+from emulator.routes.control_faults import add_fault_routes
 from emulator.routes.control_jobs import add_job_control_routes
 from emulator.settings import JobTiming, Settings
 from emulator.spec import Operation, Spec, SpecError, load_spec
@@ -69,15 +73,20 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[journal_middleware, error_middleware],
+        middlewares=[journal_middleware, fault_middleware, error_middleware],
     )
     app[SETTINGS] = settings
     app[JOURNAL] = Journal(settings.journal_size)
     app[WALL] = Clock("real")
+    app[SLEEP] = asyncio.sleep
+    app[FAULTS] = FaultBook(IdGenerator(tenant_seed(settings.seed, "__faults__")).random)
+    for fault in load_scenario(settings.scenario):
+        app[FAULTS].add(fault)
     app[SPEC] = spec
     app[TENANTS] = tenants
     app[REQUEST_IDS] = request_ids
     add_control_routes(app)
     add_job_control_routes(app)
+    add_fault_routes(app)
     add_api_routes(app, spec, tenants, request_ids)
     return app

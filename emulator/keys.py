@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from emulator.clock import Clock
+from emulator.faults import FaultBook
 from emulator.ids import IdGenerator
 from emulator.journal import Journal
 from emulator.settings import Settings
@@ -13,6 +16,9 @@ from emulator.store import Tenants
 
 SETTINGS = web.AppKey("settings", Settings)
 JOURNAL = web.AppKey("journal", Journal)
+FAULTS = web.AppKey("faults", FaultBook)
+Sleep = Callable[[float], Awaitable[None]]
+SLEEP: web.AppKey[Sleep] = web.AppKey("sleep")  # how injected latency waits (tests replace it)
 WALL = web.AppKey("wall", Clock)  # real time, for the journal and rate limits of unknown tenants
 # What the validation pipeline concluded about a request: passed, request_rejected,
 # contract_violation or skipped; and what it read of the body, for the journal.

@@ -87,7 +87,7 @@ def _record(request: web.Request, response: web.StreamResponse | None, duration:
         query=request.query_string,
         operation=request.get(OPERATION),
         request_body=request.get(BODY_SEEN),
-        status=response.status if response is not None else 0,
+        status=0 if response is None or "drop" in request.get(FAULT, "") else response.status,
         response_body=body,
         duration_ms=round(duration, 3),
         outcome=outcome,

@@ -1,0 +1,60 @@
+"""Carrying out injected HTTP faults on /v1 requests: delay, drop, or answer in vendor shape."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from emulator.errors import ApiError, PayloadTooLarge
+from emulator.faults import Plan
+from emulator.keys import FAULT, FAULTS, REQUEST_IDS, SETTINGS, SLEEP, WALL
+from emulator.validation import json_response
+
+RATE_LIMITED = "Too many requests hit the API too quickly."
+_KEYS = {
+    400: "invalid_payload", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    409: "duplicate_found", 500: "internal_error", 502: "bad_gateway",
+    503: "service_unavailable", 504: "gateway_timeout",
+}  # fmt: skip
+
+
+def _answer(request: web.Request, plan: Plan) -> web.Response:
+    status = plan.status or 500
+    if plan.body is not None:
+        return json_response(status, plan.body)
+    if status == 429:
+        headers = {"Retry-After": str(plan.retry_after or 1)}
+        return json_response(429, {"code": 429, "message": RATE_LIMITED}, headers)
+    if status == 413:
+        return json_response(413, PayloadTooLarge(request.app[SETTINGS].max_body_bytes).body())
+    error = ApiError(
+        status, _KEYS.get(status, "error"), "Injected by the emulator's fault settings",
+        message=HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error",
+    )  # fmt: skip
+    return json_response(status, error.body(request.app[REQUEST_IDS].request()))
+
+
+@web.middleware
+async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    book = request.app[FAULTS]
+    if not book.faults or not request.path.startswith("/v1/"):
+        return await handler(request)
+    tenant = request.headers.get("X-App-Id") or None
+    plan = book.plan(request.method, request.path, tenant, request.app[WALL].now())
+    if plan is None:
+        return await handler(request)
+    if plan.kinds:
+        request[FAULT] = "fault:" + "+".join(plan.kinds)
+    if plan.delay_seconds > 0:
+        await request.app[SLEEP](plan.delay_seconds)
+    if plan.drop:
+        transport = request.transport
+        request.protocol.force_close()
+        if transport is not None:
+            transport.abort()
+        return web.Response(status=204)  # never sent: the connection is gone
+    if plan.status is not None:
+        return _answer(request, plan)
+    return await handler(request)

@@ -1,0 +1,214 @@
+"""HTTP faults on demand: added latency, forced errors, rate limits and dropped connections,
+per route and tenant, optionally for the next N matching requests only. Pure: the HTTP layer
+asks `plan()` what to do with a request and carries it out."""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Json = dict[str, Any]
+KEYS = {"path", "method", "tenant", "latency_ms", "status", "body", "rate_limit", "drop", "times"}
+
+
+class FaultError(ValueError):
+    pass
+
+
+@dataclass
+class TokenBucket:
+    capacity: float
+    refill_per_second: float
+    tokens: float = -1.0
+    updated: datetime | None = None
+
+    def take(self, now: datetime) -> float | None:
+        """Take one token; None when granted, else the seconds until one is available."""
+        if self.updated is None:
+            self.tokens = self.capacity
+        else:
+            elapsed = max(0.0, (now - self.updated).total_seconds())
+            self.tokens = min(self.capacity, self.tokens + elapsed * self.refill_per_second)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return None
+        if self.refill_per_second <= 0:
+            return math.inf
+        return (1 - self.tokens) / self.refill_per_second
+
+
+@dataclass
+class Fault:
+    id: str
+    path: str = "/v1/*"
+    method: str | None = None
+    tenant: str | None = None
+    latency_ms: tuple[float, float] | None = None
+    status: int | None = None
+    body: Json | None = None
+    rate_limit: TokenBucket | None = None
+    drop: bool = False
+    times: int | None = None  # None: every matching request
+
+    def matches(self, method: str, path: str, tenant: str | None) -> bool:
+        return (
+            (self.times is None or self.times > 0)
+            and (self.method is None or self.method == method)
+            and (self.tenant is None or self.tenant == tenant)
+            and fnmatch.fnmatchcase(path, self.path)
+        )
+
+    def view(self) -> Json:
+        body: Json = {"id": self.id, "path": self.path, "method": self.method,
+                      "tenant": self.tenant, "times": self.times}  # fmt: skip
+        if self.latency_ms is not None:
+            body["latency_ms"] = list(self.latency_ms)
+        if self.status is not None:
+            body["status"] = self.status
+        if self.body is not None:
+            body["body"] = self.body
+        if self.rate_limit is not None:
+            bucket = self.rate_limit
+            body["rate_limit"] = {
+                "capacity": bucket.capacity, "refill_per_second": bucket.refill_per_second,
+            }  # fmt: skip
+        if self.drop:
+            body["drop"] = True
+        return body
+
+
+def _number(value: object, name: str, minimum: float = 0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise FaultError(f"{name} must be a number >= {minimum}")
+    return float(value)
+
+
+def parse_fault(spec: object, fault_id: str) -> Fault:
+    if not isinstance(spec, dict):
+        raise FaultError("a fault must be an object")
+    unknown = set(spec) - KEYS
+    if unknown:
+        raise FaultError(f"unknown fault keys {sorted(unknown)}; use {sorted(KEYS)}")
+    fault = Fault(id=fault_id, path=str(spec.get("path", "/v1/*")))
+    if spec.get("method") is not None:
+        fault.method = str(spec["method"]).upper()
+    if spec.get("tenant") is not None:
+        fault.tenant = str(spec["tenant"])
+    latency = spec.get("latency_ms")
+    if latency is not None:
+        low, high = (
+            latency if isinstance(latency, list) and len(latency) == 2 else (latency, latency)
+        )
+        fault.latency_ms = (_number(low, "latency_ms"), _number(high, "latency_ms"))
+        if fault.latency_ms[0] > fault.latency_ms[1]:
+            raise FaultError("latency_ms range must be [low, high]")
+    if spec.get("status") is not None:
+        status = spec["status"]
+        if not isinstance(status, int) or not 400 <= status <= 599:
+            raise FaultError("status must be an HTTP error status (400-599)")
+        fault.status = status
+    if spec.get("body") is not None:
+        if not isinstance(spec["body"], dict):
+            raise FaultError("body must be an object")
+        fault.body = spec["body"]
+    limit = spec.get("rate_limit")
+    if limit is not None:
+        if not isinstance(limit, dict):
+            raise FaultError("rate_limit must be {capacity, refill_per_second}")
+        fault.rate_limit = TokenBucket(
+            _number(limit.get("capacity"), "rate_limit.capacity", 1),
+            _number(limit.get("refill_per_second", 0), "rate_limit.refill_per_second"),
+        )
+    fault.drop = bool(spec.get("drop", False))
+    if spec.get("times") is not None:
+        fault.times = int(_number(spec["times"], "times", 1))
+    if (
+        fault.latency_ms is None
+        and fault.status is None
+        and fault.rate_limit is None
+        and not fault.drop
+    ):
+        raise FaultError("a fault needs latency_ms, status, rate_limit or drop")
+    return fault
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with one request: wait, then drop it, answer for it, or let it through."""
+
+    delay_seconds: float = 0.0
+    drop: bool = False
+    status: int | None = None
+    body: Json | None = None
+    retry_after: int | None = None
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass
+class FaultBook:
+    random: Callable[[], float]
+    faults: list[Fault] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def add(self, spec: object) -> Fault:
+        fault = parse_fault(spec, f"fault_{next(self._ids)}")
+        self.faults.append(fault)
+        return fault
+
+    def remove(self, fault_id: str) -> bool:
+        before = len(self.faults)
+        self.faults = [fault for fault in self.faults if fault.id != fault_id]
+        return len(self.faults) < before
+
+    def plan(self, method: str, path: str, tenant: str | None, now: datetime) -> Plan | None:
+        matched = [fault for fault in self.faults if fault.matches(method, path, tenant)]
+        if not matched:
+            return None
+        for fault in matched:
+            if fault.times is not None:
+                fault.times -= 1
+        self.faults = [f for f in self.faults if f.times is None or f.times > 0]
+        return self._combine(matched, now)
+
+    def _combine(self, matched: list[Fault], now: datetime) -> Plan:
+        delay, kinds = 0.0, []
+        for fault in matched:
+            if fault.latency_ms is not None:
+                low, high = fault.latency_ms
+                delay += (low + (high - low) * self.random()) / 1000
+                kinds.append("latency")
+            if fault.drop:
+                return Plan(delay, drop=True, kinds=(*kinds, "drop"))
+            if fault.rate_limit is not None:
+                wait = fault.rate_limit.take(now)
+                if wait is not None:
+                    retry = 3600 if math.isinf(wait) else max(1, math.ceil(wait))
+                    return Plan(delay, status=429, retry_after=retry, kinds=(*kinds, "rate_limit"))
+            if fault.status is not None:
+                return Plan(delay, status=fault.status, body=fault.body, kinds=(*kinds, "status"))
+        return Plan(delay, kinds=tuple(kinds))
+
+
+def load_scenario(path: Path | None) -> list[Json]:
+    """Fault specs from a YAML scenario file: `faults: [ {path, method, latency_ms, ...}, ... ]`."""
+    if path is None:
+        return []
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(document, dict) or not isinstance(document.get("faults", []), list):
+        raise FaultError(f"{path}: a scenario is a mapping with a 'faults' list")
+    specs = list(document.get("faults", []))
+    for index, spec in enumerate(specs, start=1):
+        try:
+            parse_fault(spec, "check")
+        except FaultError as error:
+            raise FaultError(f"{path}: fault #{index}: {error}") from None
+    return specs

@@ -1,0 +1,175 @@
+"""HTTP faults: latency (fixed and ranged), forced errors, rate limits with Retry-After,
+dropped connections, limits to the next N requests, scoping by route and tenant, scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from conftest import ClientFactory
+from helpers import AUTH, OTHER, Client, call, settings_for
+
+from emulator import create_app
+from emulator.keys import SLEEP, WALL
+
+
+@pytest.fixture
+def slept() -> list[float]:
+    return []
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, slept: list[float]) -> Client:
+    """An emulator whose injected delays are recorded instead of waited out."""
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    app = create_app(settings_for())
+    app[SLEEP] = sleep
+    return await aiohttp_client(app)  # type: ignore[no-any-return]
+
+
+async def add(client: Client, **spec: Any) -> dict[str, Any]:
+    response = await client.post("/_emulator/faults", json=spec)
+    body = await response.json()
+    assert response.status == 200, body
+    return dict(body["faults"][0])
+
+
+async def test_fixed_latency_on_one_route(client: Client, slept: list[float]) -> None:
+    await add(client, path="/v1/customers/*", method="GET", latency_ms=250)
+    await call(client, "GET", "/v1/customers/x")
+    await call(client, "GET", "/v1/customers")  # another route: untouched
+    await call(client, "POST", "/v1/customers", json={})  # another method: untouched
+    assert slept == [0.25]
+
+
+async def test_ranged_latency_stays_in_range(client: Client, slept: list[float]) -> None:
+    await add(client, latency_ms=[100, 300])
+    for _ in range(20):
+        await call(client, "GET", "/v1/customers")
+    assert len(slept) == 20 and all(0.1 <= s <= 0.3 for s in slept)
+    assert len(set(slept)) > 1
+
+
+async def test_forced_status_in_the_vendor_shape(client: Client) -> None:
+    await add(client, path="/v1/customers/bulk/async", status=503)
+    status, body = await call(client, "POST", "/v1/customers/bulk/async", json=[{"source_id": "a"}])
+    assert status == 503
+    assert body["code"] == 503 and body["key"] == "service_unavailable"
+    assert body["message"] == "Service Unavailable" and body["request_id"].startswith("v-")
+    _, jobs = await call(client, "GET", "/v1/async-actions")
+    assert jobs["async_actions"] == []  # the request never reached the emulator's state
+
+
+async def test_forced_status_with_a_custom_body_and_413_shape(client: Client) -> None:
+    await add(client, path="/v1/customers", method="GET", status=418, body={"teapot": True})
+    await add(client, path="/v1/customers", method="POST", status=413)
+    assert await call(client, "GET", "/v1/customers") == (418, {"teapot": True})
+    status, body = await call(client, "POST", "/v1/customers", json={})
+    assert status == 413 and body["statusCode"] == 413
+
+
+async def test_next_n_requests_only(client: Client) -> None:
+    await add(client, status=500, times=2)
+    statuses = [(await call(client, "GET", "/v1/customers"))[0] for _ in range(3)]
+    assert statuses == [500, 500, 200]
+    response = await client.get("/_emulator/faults")
+    assert await response.json() == {"faults": []}
+
+
+async def test_rate_limit_answers_429_with_retry_after_when_the_bucket_runs_dry(
+    client: Client,
+) -> None:
+    wall = client.app[WALL]  # type: ignore[index]
+    wall.switch("manual")
+    await add(client, rate_limit={"capacity": 2, "refill_per_second": 0.5})
+    assert [(await call(client, "GET", "/v1/customers"))[0] for _ in range(2)] == [200, 200]
+    response = await client.get("/v1/customers", headers=AUTH)
+    assert response.status == 429
+    assert response.headers["Retry-After"] == "2"
+    assert await response.json() == {
+        "code": 429, "message": "Too many requests hit the API too quickly.",
+    }  # fmt: skip
+    wall.advance(2)  # one token back
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    assert (await call(client, "GET", "/v1/customers"))[0] == 429
+
+
+async def test_faults_can_target_one_tenant(client: Client) -> None:
+    await add(client, tenant="app-2", status=502)
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    assert (await call(client, "GET", "/v1/customers", headers=OTHER))[0] == 502
+
+
+async def test_dropped_connection(client: Client) -> None:
+    await add(client, path="/v1/customers", drop=True, times=1)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await client.get("/v1/customers", headers=AUTH)
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    entries = (await (await client.get("/_emulator/requests")).json())["requests"]
+    assert [(e["status"], e["outcome"]) for e in entries] == [(200, "passed"), (0, "fault:drop")]
+
+
+async def test_faults_are_journaled_and_removable(client: Client) -> None:
+    fault = await add(client, status=500)
+    await call(client, "GET", "/v1/customers")
+    entries = (await (await client.get("/_emulator/requests")).json())["requests"]
+    assert entries[0]["outcome"] == "fault:status"
+    response = await client.delete(f"/_emulator/faults/{fault['id']}")
+    assert response.status == 200
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    response = await client.delete(f"/_emulator/faults/{fault['id']}")
+    assert response.status == 404
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"path": "/v1/*"}, "needs latency_ms, status, rate_limit or drop"),
+        ({"status": 200}, "HTTP error status"),
+        ({"latency_ms": [5, 1]}, "range"),
+        ({"latency_ms": -1}, ">= 0"),
+        ({"rate_limit": {"capacity": 0}}, "capacity"),
+        ({"status": 500, "colour": "red"}, "unknown fault keys"),
+        ({"faults": [{"status": 500}, {"status": 1}]}, "HTTP error status"),
+    ],
+)
+async def test_bad_fault_specs_are_refused_whole(
+    client: Client, spec: dict[str, Any], message: str
+) -> None:
+    response = await client.post("/_emulator/faults", json=spec)
+    body = await response.json()
+    assert response.status == 400 and message in body["details"]
+    assert (await (await client.get("/_emulator/faults")).json()) == {"faults": []}
+
+
+async def test_scenario_file_applies_from_the_start(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "flaky.yaml"
+    scenario.write_text(
+        "faults:\n"
+        "  - {path: /v1/customers, method: POST, status: 500, times: 1}\n"
+        "  - {path: /v1/async-actions*, rate_limit: {capacity: 1, refill_per_second: 0}}\n"
+    )
+    client = await make_client(scenario=scenario)
+    assert (await call(client, "POST", "/v1/customers", json={}))[0] == 500
+    assert (await call(client, "POST", "/v1/customers", json={}))[0] == 200
+    assert (await call(client, "GET", "/v1/async-actions"))[0] == 200
+    assert (await call(client, "GET", "/v1/async-actions"))[0] == 429
+
+
+def test_broken_scenario_fails_at_start_up(tmp_path: Path) -> None:
+    from helpers import settings_for
+
+    from emulator import create_app
+    from emulator.faults import FaultError
+
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("faults:\n  - {path: /v1/*}\n")
+    with pytest.raises(FaultError, match="fault #1"):
+        create_app(settings_for(scenario=scenario))
