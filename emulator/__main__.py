@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -46,6 +47,10 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--scenario", type=Path, default=None, help="YAML file of HTTP faults")
     parser.add_argument(
+        "--state-file", type=Path, default=None,
+        help="JSON snapshot loaded at start and written atomically at shutdown",
+    )  # fmt: skip
+    parser.add_argument(
         "--credentials", action="append", default=[], metavar="APP_ID:TOKEN",
         help="accept only these key pairs (repeatable); default: any non-empty pair",
     )  # fmt: skip
@@ -76,6 +81,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         seed=args.seed,
         log_level=args.log_level.upper(),
         scenario=args.scenario,
+        state_file=args.state_file,
         credentials=_credentials(args.credentials),
         clock_mode=args.clock,
         clock_scale=args.clock_scale,
@@ -98,19 +104,21 @@ async def serve(settings: Settings) -> None:
         f" ({len(spec.operations)} operations, {spec.check_count} validators)",
         flush=True,
     )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # runs the app's cleanup: the state file is written here
+    print("voucherify-emulator stopped", file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
-    try:
-        asyncio.run(serve(settings))
-    except KeyboardInterrupt:
-        print("voucherify-emulator stopped", file=sys.stderr)
+    asyncio.run(serve(settings))
 
 
 if __name__ == "__main__":

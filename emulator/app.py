@@ -21,6 +21,7 @@ from emulator.routes import HANDLERS
 from emulator.routes.control import add_control_routes
 from emulator.routes.control_faults import add_fault_routes
 from emulator.routes.control_jobs import add_job_control_routes
+from emulator.routes.control_state import add_state_routes
 from emulator.settings import JobTiming, Settings
 from emulator.spec import Operation, Spec, SpecError, load_spec
 from emulator.store import Tenants, tenant_factory
@@ -88,5 +89,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     add_control_routes(app)
     add_job_control_routes(app)
     add_fault_routes(app)
+    add_state_routes(app)
     add_api_routes(app, spec, tenants, request_ids)
     return app

@@ -80,6 +80,19 @@ class Clock:
         self._reanchor(target)
         return target
 
+    def export(self) -> dict[str, object]:
+        return {"mode": self.mode, "scale": self.scale, "now": self.now().isoformat()}
+
+    def load(self, state: dict[str, object]) -> None:
+        """Resume a saved clock in place: a real one at wall time (never before the saved
+        instant), the others at the saved instant."""
+        saved = datetime.fromisoformat(str(state["now"]))
+        if state["mode"] == "real":
+            saved = max(saved, datetime.fromtimestamp(self._wall(), UTC))
+        self.mode = str(state["mode"])
+        self.scale = float(str(state["scale"]))
+        self._reanchor(saved)
+
     @contextmanager
     def pinned(self, instant: datetime) -> Iterator[None]:
         """Make now() answer `instant` for a while: work done for the past is stamped then."""

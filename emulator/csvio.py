@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 
 class CsvError(ValueError):
@@ -27,6 +28,13 @@ class CsvTable:
 
     def has_column(self, normalised: str) -> bool:
         return any(normalise(name) == normalised for name in self.header)
+
+    def dump(self) -> dict[str, object]:
+        return {"header": self.header, "rows": [[r.number, r.values, r.problem] for r in self.rows]}
+
+    @classmethod
+    def load(cls, state: dict[str, Any]) -> CsvTable:
+        return cls(list(state["header"]), [CsvRow(n, v, p) for n, v, p in state["rows"]])
 
 
 def normalise(header: str) -> str:

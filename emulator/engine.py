@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from emulator.clock import Clock
 from emulator.domain.errors import Conflict, NotFound
 from emulator.ids import IdGenerator
-from emulator.jobs import Failure, FaultRule, Job, RowFault, Work
+from emulator.jobs import Failure, FaultRule, Job, Json, RowFault, Work
 from emulator.settings import JobTiming
 
 
@@ -85,6 +85,33 @@ class Engine:
     @property
     def busy(self) -> bool:
         return bool(self._queue) or self._current is not None
+
+    # -- snapshots ------------------------------------------------------------------------
+    def export(self) -> Json:
+        current = self._current
+        return {
+            "jobs": [job.dump() for job in self._jobs.values()],
+            "queue": [job.id for job in self._queue],
+            "parked": list(self._parked),
+            "current": None if current is None else [current[0].id, current[1].isoformat(),
+                                                     current[2]],
+            "free_at": None if self._free_at is None else self._free_at.isoformat(),
+            "rules": [rule.view() for rule in self.rules],
+        }  # fmt: skip
+
+    def load(self, state: Json, make_work: Callable[[Json], Work]) -> None:
+        for item in state["jobs"]:
+            job = Job.load(item, make_work(item["work"]))
+            self._jobs[job.id] = job
+        self._queue = deque(self._jobs[job_id] for job_id in state["queue"])
+        self._parked = {job_id: self._jobs[job_id] for job_id in state["parked"]}
+        current = state["current"]
+        if current is not None:
+            job_id, end, count = current
+            self._current = (self._jobs[job_id], datetime.fromisoformat(end), count)
+        self._free_at = None if state["free_at"] is None else datetime.fromisoformat(
+            state["free_at"])  # fmt: skip
+        self.rules = [FaultRule.load(rule) for rule in state["rules"]]
 
     # -- the clock-driven replay --------------------------------------------------------
     def settle(self) -> None:

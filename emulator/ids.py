@@ -42,6 +42,14 @@ class IdGenerator:
     def random(self) -> float:
         return self._random.random()
 
+    def export(self) -> list[object]:
+        version, internal, gauss = self._random.getstate()
+        return [version, list(internal), gauss]
+
+    def load(self, state: list[object]) -> None:
+        version, internal, gauss = state
+        self._random.setstate((version, tuple(internal), gauss))  # type: ignore[arg-type]
+
 
 def tenant_seed(seed: int | None, tenant: str) -> str | None:
     """Each tenant draws from its own stream, so parallel tenants never perturb each other's ids."""

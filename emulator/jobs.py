@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -46,6 +46,10 @@ class Work(Protocol):
 
     def result(self, report: Report) -> Json: ...
 
+    def dump(self) -> Json:
+        """Everything needed to rebuild the work in a snapshot (with a "kind")."""
+        ...
+
 
 @dataclass(frozen=True)
 class RowFault:
@@ -80,6 +84,17 @@ class FaultRule:
 
     def applies_to(self, job_type: str) -> bool:
         return self.type in ("*", job_type) and (self.remaining is None or self.remaining > 0)
+
+    @classmethod
+    def load(cls, state: Json) -> FaultRule:
+        rows = state.get("fail_rows")
+        return cls(
+            type=state["type"], fail=state["fail"], hold=state["hold"],
+            rows=None if rows is None else RowFault(
+                rows["reason"], frozenset(rows["rows"]), frozenset(rows["keys"])
+            ),
+            remaining=state["remaining"],
+        )  # fmt: skip
 
     def view(self) -> Json:
         body: Json = {"type": self.type, "fail": self.fail, "hold": self.hold}
@@ -136,6 +151,53 @@ class Job:
             self.doom = rule.fail or self.doom
             self.hold = self.hold or rule.hold
             self.row_fault = rule.rows or self.row_fault
+
+    def dump(self) -> Json:
+        def when(instant: datetime | None) -> str | None:
+            return None if instant is None else instant.isoformat()
+
+        report = self.report
+        return {
+            "id": self.id, "type": self.type, "request_id": self.request_id,
+            "created": when(self.created), "ready": when(self.ready), "status": self.status,
+            "started": when(self.started), "updated": when(self.updated), "cursor": self.cursor,
+            "report": {
+                "job_id": report.job_id, "done": report.done, "fail_reason": report.fail_reason,
+                "finished": when(report.finished),
+                "failures": [[f.row, f.key, f.reason] for f in report.failures],
+            },
+            "result": self.result, "hold": self.hold, "doom": self.doom,
+            "row_fault": None if self.row_fault is None else {
+                "reason": self.row_fault.reason, "rows": sorted(self.row_fault.rows),
+                "keys": sorted(self.row_fault.keys),
+            },
+            "timing": asdict(self.timing), "work": self.work.dump(),
+        }  # fmt: skip
+
+    @classmethod
+    def load(cls, state: Json, work: Work) -> Job:
+        def when(text: str | None) -> datetime | None:
+            return None if text is None else datetime.fromisoformat(text)
+
+        saved = state["report"]
+        fault = state["row_fault"]
+        return cls(
+            id=state["id"], type=state["type"], request_id=state["request_id"],
+            created=datetime.fromisoformat(state["created"]),
+            ready=datetime.fromisoformat(state["ready"]), work=work,
+            timing=JobTiming(**state["timing"]), status=state["status"],
+            started=when(state["started"]), updated=when(state["updated"]),
+            cursor=state["cursor"],
+            report=Report(
+                job_id=saved["job_id"], done=saved["done"], fail_reason=saved["fail_reason"],
+                finished=when(saved["finished"]),
+                failures=[Failure(row, key, reason) for row, key, reason in saved["failures"]],
+            ),
+            result=state["result"], hold=state["hold"], doom=state["doom"],
+            row_fault=None if fault is None else RowFault(
+                fault["reason"], frozenset(fault["rows"]), frozenset(fault["keys"])
+            ),
+        )  # fmt: skip
 
     def view(self, now: datetime, with_result: bool) -> Json:
         body: Json = {

@@ -51,6 +51,7 @@ class Settings:
     # Start instant of manual and scaled clocks (None: wall time at tenant creation).
     clock_start: datetime | None = None
     # Timings of async actions: one for every type, and overrides by type.
+    state_file: Path | None = None  # loaded at start, written atomically at shutdown
     scenario: Path | None = None  # YAML file of HTTP faults applied from the start
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
     job_timing: JobTiming = JobTiming()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from emulator.clock import Clock
 from emulator.domain.activity import ActivityLog
@@ -59,7 +59,8 @@ class Tenant:
                 members.add(self.customers.get(str(key))["id"])
 
 
-TenantFactory = Callable[[str], Tenant]
+class TenantFactory(Protocol):
+    def __call__(self, app_id: str, seeded: bool = True) -> Tenant: ...
 
 
 def tenant_factory(
@@ -68,7 +69,7 @@ def tenant_factory(
     fixtures: Sequence[FixtureSet],
     default_timing: Callable[[str], JobTiming],
 ) -> TenantFactory:
-    def build(app_id: str) -> Tenant:
+    def build(app_id: str, seeded: bool = True) -> Tenant:
         clock = make_clock()
         ids = make_ids(app_id)
         activity = ActivityLog(ids, app_id)
@@ -87,7 +88,7 @@ def tenant_factory(
             jobs=Engine(clock, ids, timing),
             timings=timings,
         )
-        for fixture in fixtures:
+        for fixture in fixtures if seeded else ():
             if fixture.applies_to(app_id):
                 tenant.apply(fixture)
         return tenant
@@ -107,6 +108,16 @@ class Tenants:
         if tenant is None:
             tenant = self._tenants[app_id] = self._factory(app_id)
         return tenant
+
+    def bare(self, app_id: str) -> Tenant:
+        """A new tenant without fixtures, not yet registered (snapshots fill it)."""
+        return self._factory(app_id, seeded=False)
+
+    def put(self, tenant: Tenant) -> None:
+        self._tenants[tenant.app_id] = tenant
+
+    def existing(self) -> list[Tenant]:
+        return [self._tenants[name] for name in sorted(self._tenants)]
 
     def reset(self, app_id: str) -> None:
         self._tenants.pop(app_id, None)

@@ -73,6 +73,17 @@ class ActivityLog:
         entry.events.clear()
         return erased
 
+    def export(self) -> Json:
+        return {
+            event_id: [when.isoformat(), event] for event_id, (when, event) in self._events.items()
+        }
+
+    def load(self, state: Json) -> None:
+        self._events = {
+            event_id: (datetime.fromisoformat(when), event)
+            for event_id, (when, event) in state.items()
+        }
+
     def list(self, entry: Entry, q: ActivityQuery) -> ActivityPage:
         chosen = [self._events[event_id] for event_id in entry.events]
         chosen = [(when, event) for when, event in chosen if _matches(when, event, q)]

@@ -59,6 +59,10 @@ class BulkUpdate(_Upserts):
         super().__init__([str(item["source_id"]) for item in items], customers, report_url)
         self._items = items
 
+    def dump(self) -> Json:
+        return {"kind": "bulk_update", "items": self._items, "lines": self.lines,
+                "report_url": self._report_url}  # fmt: skip
+
     def apply(self, index: int) -> str | None:
         source_id = self._source_ids[index]
         found = self._customers.find(source_id) is not None
@@ -77,6 +81,11 @@ class MetadataUpdate(_Upserts):
     ) -> None:
         super().__init__(source_ids, customers, report_url)
         self._metadata = metadata
+
+    def dump(self) -> Json:
+        return {"kind": "metadata_update", "source_ids": self._source_ids,
+                "metadata": self._metadata, "lines": self.lines,
+                "report_url": self._report_url}  # fmt: skip
 
     def apply(self, index: int) -> str | None:
         source_id = self._source_ids[index]

@@ -113,3 +113,16 @@ class Campaigns:
 
     def all(self) -> list[Json]:
         return list(self._by_id.values())
+
+    def export(self) -> Json:
+        return {
+            "campaigns": self.all(),
+            "vouchers": {cid: list(codes.values()) for cid, codes in self.vouchers.items()},
+        }
+
+    def load(self, state: Json) -> None:
+        for campaign in state["campaigns"]:
+            self.restore(campaign)
+        for campaign_id, vouchers in state["vouchers"].items():
+            for voucher in vouchers:
+                self.add_voucher(campaign_id, voucher)

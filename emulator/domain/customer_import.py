@@ -44,6 +44,7 @@ def _valid_date(text: str) -> bool:
 
 class CustomerImport:
     def __init__(self, table: CsvTable, customers: Customers) -> None:
+        self._table = table
         self._rows = table.rows
         self._customers = customers
         self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
@@ -98,6 +99,9 @@ class CustomerImport:
         else:
             self._customers.create(fields)
         return None
+
+    def dump(self) -> Json:
+        return {"kind": "customer_import", "table": self._table.dump()}
 
     def result(self, report: Report) -> Json:
         return {

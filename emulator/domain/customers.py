@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from emulator.clock import Clock, iso, parse_instant
+from emulator.clock import Clock, iso
 from emulator.domain.activity import ActivityLog
 from emulator.domain.errors import NotFound
 from emulator.ids import IdGenerator
@@ -146,14 +146,35 @@ class Customers:
         """Create a customer from a fixture, keeping the fixture's own id when it has one."""
         return self._insert(body, body.get("id")).data
 
-    def restore(self, data: Json) -> Json:
-        """Put a fully formed customer (fixtures, snapshots) into the book as it is."""
-        created = parse_instant(data["created_at"])
-        entry = Entry(_ordered(data), self._next_seq(), created)
-        if data.get("updated_at"):
-            entry.updated = parse_instant(data["updated_at"])
-        self._index(entry)
-        return entry.data
+    # -- snapshots ------------------------------------------------------------------------
+    def export(self) -> Json:
+        def dump(entry: Entry) -> Json:
+            return {
+                "data": entry.data, "seq": entry.seq, "created": entry.created.isoformat(),
+                "updated": entry.updated.isoformat() if entry.updated else None,
+                "events": entry.events,
+            }  # fmt: skip
+
+        return {
+            "seq": self._seq,
+            "live": [dump(entry) for entry in self._live.values()],
+            "deleted": [dump(entry) for entry in self._deleted.values()],
+        }
+
+    def load(self, state: Json) -> None:
+        def entry(item: Json) -> Entry:
+            updated = item["updated"]
+            return Entry(
+                item["data"], item["seq"], datetime.fromisoformat(item["created"]),
+                datetime.fromisoformat(updated) if updated else None, list(item["events"]),
+            )  # fmt: skip
+
+        self._seq = state["seq"]
+        for item in state["live"]:
+            self._index(entry(item))
+        for item in state["deleted"]:
+            restored = entry(item)
+            self._deleted[restored.data["id"]] = restored
 
     # -- internals -----------------------------------------------------------------------
     def _insert(self, body: Json, customer_id: str | None = None) -> Entry:

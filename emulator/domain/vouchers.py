@@ -50,6 +50,7 @@ class VoucherImport:
     def __init__(
         self, table: CsvTable, campaign: Json, campaigns: Campaigns, ids: IdGenerator, clock: Clock
     ) -> None:
+        self._table = table
         self._rows = table.rows
         self._campaign = campaign
         self._campaigns = campaigns
@@ -128,6 +129,15 @@ class VoucherImport:
             object="voucher",
         )
         return voucher
+
+    def dump(self) -> Json:
+        return {
+            "kind": "voucher_import", "table": self._table.dump(),
+            "campaign_id": self._campaign["id"], "seen": self._seen,
+        }  # fmt: skip
+
+    def load_seen(self, seen: dict[str, int]) -> None:
+        self._seen = dict(seen)
 
     def result(self, report: Report) -> Json:
         return {
