@@ -10,6 +10,7 @@ from helpers import Client, settings_for
 
 from emulator import create_app
 
+pytest_plugins = ["pytester"]
 ClientFactory = Callable[..., Awaitable[Client]]
 
 

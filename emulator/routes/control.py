@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
 
+from emulator import snapshot
 from emulator.errors import ApiError
-from emulator.keys import JOURNAL, SPEC, TENANTS
+from emulator.fixtures import FixtureError, parse_fixture
+from emulator.keys import FAULTS, JOURNAL, SPEC, TENANTS
 from emulator.validation import json_response
 
 
@@ -35,12 +39,35 @@ async def reset(request: web.Request) -> web.Response:
         return json_response(200, {"reset": names})
     app_id = tenant_of(request)
     tenants.reset(app_id)
+    faults = request.app[FAULTS]
+    faults.faults = [fault for fault in faults.faults if fault.tenant != app_id]
     return json_response(200, {"reset": [app_id]})
+
+
+async def seed(request: web.Request) -> web.Response:
+    """Apply a fixture document ({customers, campaigns, segments}) to the caller's tenant,
+    all or nothing."""
+    tenants = request.app[TENANTS]
+    tenant = tenants.get(tenant_of(request))
+    before = snapshot.export_tenant(tenant)
+    try:
+        fixture = parse_fixture(json.loads(await request.read() or b"{}"), "seed request")
+        tenant.apply(fixture)
+    except (ValueError, FixtureError) as error:
+        restored = tenants.bare(tenant.app_id)
+        snapshot.load_tenant(restored, before)
+        tenants.put(restored)
+        raise ApiError(400, "invalid_payload", str(error)) from None
+    return json_response(200, {
+        "customers": len(fixture.customers), "campaigns": len(fixture.campaigns),
+        "segments": len(fixture.segments),
+    })  # fmt: skip
 
 
 def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/health", health)
     app.router.add_post("/_emulator/reset", reset)
+    app.router.add_post("/_emulator/seed", seed)
     app.router.add_get("/_emulator/requests", list_requests)
     app.router.add_delete("/_emulator/requests", clear_requests)
 

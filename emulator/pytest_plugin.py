@@ -1,0 +1,65 @@
+"""pytest plugin (registered through the `pytest11` entry point): installing the package is
+enough to get the `voucherify_emulator` fixture.
+
+The emulator starts once per session, in-process on a free port (or, with
+`--voucherify-emulator-url`, an emulator already running elsewhere is used). Each test gets its
+own tenant, reset before the test, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from emulator.settings import Settings
+from emulator.testing import EmulatorHandle
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("voucherify-emulator")
+    group.addoption(
+        "--voucherify-emulator-url",
+        default=os.environ.get("VOUCHERIFY_EMULATOR_URL"),
+        help="use an emulator already running at this URL instead of starting one in-process",
+    )
+    parser.addini(
+        "voucherify_emulator_clock",
+        default="manual",
+        help="clock of the in-process emulator: manual (default, tests move it), real or scaled",
+    )
+
+
+@pytest.fixture(scope="session")
+def voucherify_emulator_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    external = request.config.getoption("--voucherify-emulator-url")
+    if external:
+        yield str(external)
+        return
+    from emulator.inprocess import BackgroundEmulator
+
+    clock = str(request.config.getini("voucherify_emulator_clock"))
+    settings = Settings(port=0, seed=0, clock_mode=clock, clock_start=START)  # type: ignore[arg-type]
+    with BackgroundEmulator(settings) as server:
+        yield server.url
+
+
+def tenant_for(nodeid: str) -> str:
+    return "test-" + hashlib.sha1(nodeid.encode()).hexdigest()[:16]
+
+
+@pytest.fixture
+def voucherify_emulator(
+    voucherify_emulator_url: str, request: pytest.FixtureRequest
+) -> EmulatorHandle:
+    """A fresh tenant of the session's emulator: `url`, `app_id`, `app_token`, `headers`,
+    `clock.advance(seconds)`, `run_until_idle()`, `reset()`, `seed(...)`,
+    `fail_next(job_type, reason)`, `fault(...)` and `requests()`."""
+    handle = EmulatorHandle(voucherify_emulator_url, tenant_for(request.node.nodeid))
+    handle.reset()
+    return handle
