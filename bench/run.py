@@ -170,12 +170,12 @@ async def main() -> None:
         "off": await measure(("--no-validate-requests", "--no-validate-responses")),
     }
     table(results)
-    import_run = await asyncio.create_subprocess_exec(
-        sys.executable, str(REPO / "bench" / "import_100k.py"), cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    output, _ = await import_run.communicate()
-    print("\n" + output.decode().strip())
+    for script in ("import_100k.py", "fixture_cost.py"):
+        run = await asyncio.create_subprocess_exec(
+            sys.executable, str(REPO / "bench" / script), cwd=REPO, stdout=asyncio.subprocess.PIPE
+        )
+        output, _ = await run.communicate()
+        print("\n" + output.decode().strip())
     costs = check_costs()
     print(
         f"\nvalidating one customer response: compiled check {costs['compiled_ms']:.3f} ms, "
