@@ -33,12 +33,16 @@ def _credentials(pairs: Sequence[str]) -> dict[str, str] | None:
 
 def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     env_port = os.environ.get("PORT")
+    env_spec = os.environ.get("VOUCHERIFY_EMULATOR_SPEC")
     parser = argparse.ArgumentParser(
         prog="voucherify-emulator", description="Emulate the Voucherify Customers API."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(env_port) if env_port else DEFAULT_PORT)
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document")
+    parser.add_argument(
+        "--spec", type=Path, default=Path(env_spec) if env_spec else DEFAULT_SPEC,
+        help="OpenAPI document (default: the repository's; VOUCHERIFY_EMULATOR_SPEC overrides)",
+    )  # fmt: skip
     parser.add_argument(
         "--fixtures", type=Path, action="append", default=[],
         help="YAML fixture file or folder (repeatable)",

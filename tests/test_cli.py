@@ -33,7 +33,9 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_port_variable_and_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "18123")
+    monkeypatch.setenv("VOUCHERIFY_EMULATOR_SPEC", "/srv/spec.yaml")
     assert parse_settings([]).port == 18123
+    assert parse_settings([]).spec_path == Path("/srv/spec.yaml")
     settings = parse_settings([
         "--port", "9000", "--seed", "3", "--fixtures", "fixtures", "--credentials", "a:b",
         "--clock", "manual", "--clock-start", "2026-01-01T00:00:00+00:00", "--log-level", "debug",
