@@ -10,7 +10,7 @@ from helpers import Client, settings_for
 
 from emulator import create_app
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "sdk_support"]  # sdk_support: the make_sdk fixture
 ClientFactory = Callable[..., Awaitable[Client]]
 
 

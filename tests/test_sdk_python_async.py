@@ -12,19 +12,15 @@ every 0.1 s sees ENQUEUED three times, IN_PROGRESS once (at exactly T+0.3 s) and
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import voucherify
-from aiohttp.test_utils import TestServer
-from helpers import AUTH, START, settings_for
+from helpers import START
+from sdk_support import Sdk, SdkFactory
 
-from emulator import create_app
-from emulator.keys import TENANTS
 from emulator.settings import JobTiming
 
 T = TypeVar("T")
@@ -34,61 +30,29 @@ TIMING = JobTiming(queue_delay=0.3, item_seconds=0.0005)  # the `make run` defau
 QUEUE_POLLS = 3  # polls at T, T+0.1, T+0.2 see ENQUEUED; T+0.3 sees IN_PROGRESS
 
 
-class Sdk:
-    """One ApiClient bound to one emulator server, with the customers and async-actions APIs."""
-
-    def __init__(self, server: TestServer, app_id: str, token: str) -> None:
-        self.server = server
-        self.app_id = app_id
-        configuration = voucherify.Configuration(
-            host=f"http://{server.host}:{server.port}",
-            api_key={"X-App-Id": app_id, "X-App-Token": token},
-        )
-        self.api_client = voucherify.ApiClient(configuration)
-        self.customers = voucherify.CustomersApi(self.api_client)
-        self.async_actions = voucherify.AsyncActionsApi(self.api_client)
-
-    async def __call__(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one blocking SDK call off the loop, so the server can answer it."""
-        return await asyncio.to_thread(method, *args, **kwargs)
-
-    def advance(self, seconds: float) -> None:
-        clock = self.server.app[TENANTS].get(self.app_id).clock  # type: ignore[index]
-        clock.advance(seconds)
-
-    async def poll_until_done(
-        self, action_id: str
-    ) -> tuple[list[str], voucherify.AsyncActionGetResponseBody]:
-        """Poll like an SDK user: get, and while not finished let POLL_STEP pass and get again.
-
-        Returns every status seen (one per poll) and the final async action."""
-        seen: list[str] = []
-        for _ in range(MAX_POLLS):
-            action = await self(self.async_actions.get_async_action, action_id)
-            assert isinstance(action, voucherify.AsyncActionGetResponseBody)
-            assert action.status is not None
-            seen.append(action.status)
-            if action.status in ("DONE", "FAILED"):
-                return seen, action
-            assert action.operation_status == "UNKNOWN", action.to_dict()
-            assert action.result is None, action.to_dict()
-            self.advance(POLL_STEP)
-        raise AssertionError(f"async action {action_id} never finished; saw {seen}")
-
-    def close(self) -> None:
-        # ApiClient.__exit__ is a no-op; drop the pooled keep-alive sockets ourselves so
-        # no ResourceWarning about unclosed sockets fires later.
-        self.api_client.rest_client.pool_manager.clear()
-
-
 @pytest.fixture
-async def sdk(aiohttp_server: Any) -> AsyncIterator[Sdk]:
-    server: TestServer = await aiohttp_server(create_app(settings_for(job_timing=TIMING)))
-    client = Sdk(server, AUTH["X-App-Id"], AUTH["X-App-Token"])
-    try:
-        yield client
-    finally:
-        client.close()
+async def sdk(make_sdk: SdkFactory) -> Sdk:
+    return await make_sdk(job_timing=TIMING)
+
+
+async def poll_until_done(
+    sdk: Sdk, action_id: str
+) -> tuple[list[str], voucherify.AsyncActionGetResponseBody]:
+    """Poll like an SDK user: get, and while not finished let POLL_STEP pass and get again.
+
+    Returns every status seen (one per poll) and the final async action."""
+    seen: list[str] = []
+    for _ in range(MAX_POLLS):
+        action = await sdk(sdk.async_actions.get_async_action, action_id)
+        assert isinstance(action, voucherify.AsyncActionGetResponseBody)
+        assert action.status is not None
+        seen.append(action.status)
+        if action.status in ("DONE", "FAILED"):
+            return seen, action
+        assert action.operation_status == "UNKNOWN", action.to_dict()
+        assert action.result is None, action.to_dict()
+        sdk.advance(POLL_STEP)
+    raise AssertionError(f"async action {action_id} never finished; saw {seen}")
 
 
 def assert_lifecycle(seen: list[str], action: voucherify.AsyncActionGetResponseBody) -> None:
@@ -141,7 +105,7 @@ async def test_import_customers_using_csv(sdk: Sdk, tmp_path: Path, as_path: boo
     assert isinstance(accepted, voucherify.CustomersImportCsvCreateResponseBody)
     assert accepted.async_action_id and accepted.async_action_id.startswith("aa_")
 
-    seen, action = await sdk.poll_until_done(accepted.async_action_id)
+    seen, action = await poll_until_done(sdk, accepted.async_action_id)
     assert_lifecycle(seen, action)
     assert action.id == accepted.async_action_id
     assert action.type == "CUSTOMERS.IMPORT_CSV"
@@ -199,7 +163,7 @@ async def test_update_customers_in_bulk(sdk: Sdk) -> None:
     assert isinstance(accepted, voucherify.CustomersUpdateInBulkResponseBody)
     assert accepted.async_action_id
 
-    seen, action = await sdk.poll_until_done(accepted.async_action_id)
+    seen, action = await poll_until_done(sdk, accepted.async_action_id)
     assert_lifecycle(seen, action)
     assert action.type == "CUSTOMERS.BULK_UPDATE"
     assert action.result is not None
@@ -236,7 +200,7 @@ async def test_update_customers_metadata_in_bulk(sdk: Sdk) -> None:
     assert isinstance(accepted, voucherify.CustomersMetadataUpdateInBulkResponseBody)
     assert accepted.async_action_id
 
-    seen, action = await sdk.poll_until_done(accepted.async_action_id)
+    seen, action = await poll_until_done(sdk, accepted.async_action_id)
     assert_lifecycle(seen, action)
     assert action.type == "CUSTOMERS.METADATA_UPDATE"
     assert action.result is not None
@@ -296,7 +260,7 @@ async def test_list_async_actions_newest_first(sdk: Sdk) -> None:
     assert [a.status for a in everything.async_actions] == ["ENQUEUED", "DONE", "DONE"]
     assert everything.has_more is False
 
-    seen, action = await sdk.poll_until_done(third.async_action_id)
+    seen, action = await poll_until_done(sdk, third.async_action_id)
     assert_lifecycle(seen, action)
     assert action.result is not None and action.result["done_count"] == 1
     m = await get(sdk, "l1@example.com")

@@ -32,6 +32,18 @@ def summary_message(noun: str, report: Report) -> str:
     return f"{report.done} {noun}(s) imported successfully, {len(report.failures)} failed."
 
 
+def import_result(noun: str, key: str, report: Report) -> Json:
+    """The CSV-import result shape: message, failed rows, counts (key: source_id or code)."""
+    return {
+        "message": summary_message(noun, report),
+        "failed": [
+            {key: f.key.get(key, ""), "row": f.row, "reason": f.reason} for f in report.failures
+        ],
+        "done_count": report.done,
+        "failed_count": len(report.failures),
+    }
+
+
 def _valid_date(text: str) -> bool:
     if not _DATE.match(text):
         return False
@@ -104,12 +116,4 @@ class CustomerImport:
         return {"kind": "customer_import", "table": self._table.dump()}
 
     def result(self, report: Report) -> Json:
-        return {
-            "message": summary_message("customer", report),
-            "failed": [
-                {"source_id": f.key.get("source_id", ""), "row": f.row, "reason": f.reason}
-                for f in report.failures
-            ],
-            "done_count": report.done,
-            "failed_count": len(report.failures),
-        }
+        return import_result("customer", "source_id", report)

@@ -7,7 +7,7 @@ from typing import Any
 from emulator.clock import Clock, iso
 from emulator.csvio import CsvRow, CsvTable, normalise
 from emulator.domain.campaigns import Campaigns
-from emulator.domain.customer_import import summary_message
+from emulator.domain.customer_import import import_result
 from emulator.ids import IdGenerator
 from emulator.jobs import Report
 
@@ -140,12 +140,4 @@ class VoucherImport:
         self._seen = dict(seen)
 
     def result(self, report: Report) -> Json:
-        return {
-            "message": summary_message("voucher", report),
-            "failed": [
-                {"code": f.key.get("code", ""), "row": f.row, "reason": f.reason}
-                for f in report.failures
-            ],
-            "done_count": report.done,
-            "failed_count": len(report.failures),
-        }
+        return import_result("voucher", "code", report)
