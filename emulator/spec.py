@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,6 @@ class Operation:
     body_checks: dict[str, SchemaCheck]  # media type -> check
     body_required: bool
     responses: dict[str, Response]
-    body_schema: Json | None = field(default=None, compare=False)
 
     @property
     def has_body(self) -> bool:

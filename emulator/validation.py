@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.auth import AuthError, authenticate
-from emulator.body import MULTIPART, form_instance, read_body
+from emulator.body import MULTIPART, form_instance, media_type, read_body
 from emulator.calls import Call, Handler, Reply
 from emulator.domain.errors import DomainError
 from emulator.errors import (
@@ -104,7 +104,7 @@ class Endpoint:
     def _check_body(self, request: web.Request, body: Any) -> None:
         if body is None:
             return
-        media = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        media = media_type(request)
         check = self.op.body_checks.get(media)
         if check is None:
             return
