@@ -13,6 +13,8 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
+from emulator.fastcheck import compile_predicate
+
 _DATE_FORMATS = frozenset({"date", "date-time"})
 _BOUNDS = {
     "minimum": "must be >= {}",
@@ -43,13 +45,20 @@ class Problem:
 class SchemaCheck:
     """One schema, compiled once; `problem()` returns None for a valid instance."""
 
-    __slots__ = ("_validator", "schema")
+    __slots__ = ("_fast", "_validator", "schema")
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
         self._validator = OAS30Validator(schema, format_checker=oas30_format_checker)
+        self._fast = compile_predicate(schema)
+
+    @property
+    def compiled(self) -> bool:
+        return self._fast is not None
 
     def problem(self, instance: Any) -> Problem | None:
+        if self._fast is not None and self._fast(instance):
+            return None
         error = best_match(self._validator.iter_errors(instance))
         return None if error is None else _describe(error)
 

@@ -1,0 +1,151 @@
+"""A fast yes/no check for the schema keywords our contract uses.
+
+jsonschema walks every keyword through generic machinery; for the emulator's hot path
+(validating each response) that costs more than the request itself. This module compiles a
+schema into plain Python closures that only answer "valid?". It gives up (returns None) on any
+keyword it does not implement, and `SchemaCheck` always asks jsonschema for the explanation of
+a failure, so jsonschema stays the authority: this is a fast path, not a second validator.
+Semantics follow openapi-schema-validator's OAS30Validator (tests compare the two).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+from openapi_schema_validator import oas30_format_checker
+
+Predicate = Callable[[Any], bool]
+# Keywords with no effect on validity.
+_ANNOTATIONS = frozenset(
+    {"description", "default", "example", "title", "deprecated", "externalDocs"}
+)
+_HANDLED = frozenset({
+    "type", "nullable", "properties", "additionalProperties", "required", "enum", "format",
+    "items", "allOf", "anyOf", "minimum", "maximum", "minItems", "maxItems", "minLength",
+    "maxLength",
+}) | _ANNOTATIONS  # fmt: skip
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+_TYPES: dict[str, Predicate] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": _is_integer,
+    "number": _is_number,
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+class Unsupported(Exception):
+    pass
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | bool | int | float)
+
+
+def _enum(values: list[Any]) -> Predicate:
+    if not all(_scalar(v) for v in values):
+        raise Unsupported("enum")
+    # jsonschema tells booleans from numbers: True is not 1.
+    keyed = {(type(v) is bool, v) for v in values}
+    return lambda instance: _scalar(instance) and (type(instance) is bool, instance) in keyed
+
+
+def _length(kind: type[list[Any]] | type[str], bound: int, longest: bool) -> Predicate:
+    # jsonschema counts characters (code points) for strings and items for arrays.
+    if longest:
+        return lambda v: not isinstance(v, kind) or len(v) <= bound
+    return lambda v: not isinstance(v, kind) or len(v) >= bound
+
+
+def _object(schema: dict[str, Any]) -> Predicate:
+    props = {name: _compile(sub) for name, sub in schema.get("properties", {}).items()}
+    extra = schema.get("additionalProperties", True)
+    if extra is True:
+        others: Predicate | None = None
+    elif extra is False:
+        others = lambda v: False  # noqa: E731
+    else:
+        others = _compile(extra)
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for name, item in value.items():
+            known = props.get(name)
+            if known is not None:
+                if not known(item):
+                    return False
+            elif others is not None and not others(item):
+                return False
+        return True
+
+    return check
+
+
+def _compile(schema: Any) -> Predicate:
+    if not isinstance(schema, dict) or not set(schema) <= _HANDLED:
+        raise Unsupported(str(set(schema) - _HANDLED) if isinstance(schema, dict) else "schema")
+    checks: list[Predicate] = []
+    if "type" in schema:
+        is_type = _TYPES[schema["type"]]
+        if schema.get("nullable") is True:
+            checks.append(lambda v: v is None or is_type(v))
+        else:
+            checks.append(is_type)
+    if "enum" in schema:
+        checks.append(_enum(schema["enum"]))
+    if "format" in schema:
+        fmt = schema["format"]
+        checks.append(lambda v: oas30_format_checker.conforms(v, fmt))
+    if "minimum" in schema:
+        low = schema["minimum"]
+        checks.append(lambda v: not _is_number(v) or v >= low)
+    if "maximum" in schema:
+        high = schema["maximum"]
+        checks.append(lambda v: not _is_number(v) or v <= high)
+    for keyword, kind, longest in (
+        ("minItems", list, False), ("maxItems", list, True),
+        ("minLength", str, False), ("maxLength", str, True),
+    ):  # fmt: skip
+        if keyword in schema:
+            checks.append(_length(kind, schema[keyword], longest))
+    if "required" in schema:
+        required = tuple(schema["required"])
+        checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in required))
+    if "properties" in schema or "additionalProperties" in schema:
+        checks.append(_object(schema))
+    if "items" in schema:
+        item = _compile(schema["items"])
+        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+    if "allOf" in schema:
+        parts = tuple(_compile(sub) for sub in schema["allOf"])
+        checks.append(lambda v: all(part(v) for part in parts))
+    if "anyOf" in schema:
+        options = tuple(_compile(sub) for sub in schema["anyOf"])
+        checks.append(lambda v: any(option(v) for option in options))
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    every = tuple(checks)
+    return lambda v: all(check(v) for check in every)
+
+
+def compile_predicate(schema: dict[str, Any]) -> Predicate | None:
+    """A fast validity check for `schema`, or None when it uses a keyword not handled here."""
+    try:
+        return _compile(schema)
+    except Unsupported:
+        return None
