@@ -63,6 +63,7 @@ class Engine:
             ready=now + timedelta(seconds=timing.queue_delay),
             work=work,
             timing=timing,
+            total=work.size(),
         )
         job.report.job_id = job.id
         job.apply_rules(self.rules)
@@ -166,7 +167,7 @@ class Engine:
             self._parked[job.id] = job
             self._free_at = start
             return
-        count = min(job.timing.portion_size, job.work.size() - job.cursor)
+        count = min(job.timing.portion_size, job.total - job.cursor)
         end = start + timedelta(seconds=count * job.timing.item_seconds)
         self._current = (job, end, count)
 
@@ -179,7 +180,7 @@ class Engine:
                 self._process(job, index)
         job.cursor += count
         job.updated = end
-        if job.cursor >= job.work.size():
+        if job.cursor >= job.total:
             self._finish(job, end, "DONE")
         elif job.hold:
             self._parked[job.id] = job
@@ -201,6 +202,7 @@ class Engine:
         job.report.finished = at
         job.report.fail_reason = reason
         job.result = job.work.result(job.report)
+        job.work.release()
 
     # -- faults on demand ------------------------------------------------------------------
     def _unfinished(self, job_id: str) -> Job:

@@ -50,6 +50,10 @@ class Work(Protocol):
         """Everything needed to rebuild the work in a snapshot (with a "kind")."""
         ...
 
+    def release(self) -> None:
+        """Drop what only processing needed, once the job has finished."""
+        ...
+
 
 @dataclass(frozen=True)
 class RowFault:
@@ -116,6 +120,7 @@ class Job:
     ready: datetime  # when the queue may first start it
     work: Work
     timing: JobTiming
+    total: int = 0  # items in the job, fixed at submission
     status: str = "ENQUEUED"
     started: datetime | None = None
     updated: datetime | None = None
@@ -133,8 +138,7 @@ class Job:
     def progress(self) -> int:
         if self.status == "DONE":
             return 100
-        total = self.work.size()
-        return 0 if total == 0 else min(100, self.cursor * 100 // total)
+        return 0 if self.total == 0 else min(100, self.cursor * 100 // self.total)
 
     def processing_ms(self, now: datetime) -> int:
         if self.started is None:
@@ -161,6 +165,7 @@ class Job:
             "id": self.id, "type": self.type, "request_id": self.request_id,
             "created": when(self.created), "ready": when(self.ready), "status": self.status,
             "started": when(self.started), "updated": when(self.updated), "cursor": self.cursor,
+            "total": self.total,
             "report": {
                 "job_id": report.job_id, "done": report.done, "fail_reason": report.fail_reason,
                 "finished": when(report.finished),
@@ -187,7 +192,7 @@ class Job:
             ready=datetime.fromisoformat(state["ready"]), work=work,
             timing=JobTiming(**state["timing"]), status=state["status"],
             started=when(state["started"]), updated=when(state["updated"]),
-            cursor=state["cursor"],
+            cursor=state["cursor"], total=state["total"],
             report=Report(
                 job_id=saved["job_id"], done=saved["done"], fail_reason=saved["fail_reason"],
                 finished=when(saved["finished"]),

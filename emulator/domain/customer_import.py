@@ -112,6 +112,10 @@ class CustomerImport:
             self._customers.create(fields)
         return None
 
+    def release(self) -> None:
+        self._rows = []
+        self._table = CsvTable(self._table.header, [])
+
     def dump(self) -> Json:
         return {"kind": "customer_import", "table": self._table.dump()}
 

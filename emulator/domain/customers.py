@@ -62,6 +62,15 @@ class Customers:
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
         self._seq = 0
+        # The zeroed sub-objects every new customer starts with, shared between customers:
+        # writes replace top-level values and never mutate a stored nested object in place,
+        # which is also what makes the activity log's shallow snapshots true snapshots.
+        self._blank: Json = {
+            "summary": _new_summary(),
+            "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
+            "referrals": {"total": 0, "campaigns": []},
+            "system_metadata": {},
+        }
 
     # -- lookups -------------------------------------------------------------------------
     def find(self, key: str) -> Entry | None:
@@ -183,14 +192,8 @@ class Customers:
         if body.get("source_id") is not None:
             data["source_id"] = body["source_id"]
         data.update({name: body[name] for name in WRITABLE if name in body})
-        data.update(
-            summary=_new_summary(),
-            loyalty={"points": 0, "referred_customers": 0, "campaigns": {}},
-            referrals={"total": 0, "campaigns": []},
-            system_metadata={},
-            created_at=iso(now),
-            object="customer",
-        )
+        data.update(self._blank)
+        data.update(created_at=iso(now), object="customer")
         entry = Entry(_ordered(data), self._next_seq(), now)
         self._index(entry)
         self._activity.record(entry, "customer.created", now)

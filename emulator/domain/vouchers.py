@@ -130,6 +130,11 @@ class VoucherImport:
         )
         return voucher
 
+    def release(self) -> None:
+        self._rows = []
+        self._table = CsvTable(self._table.header, [])
+        self._seen = {}
+
     def dump(self) -> Json:
         return {
             "kind": "voucher_import", "table": self._table.dump(),
