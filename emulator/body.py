@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from emulator.calls import Form, Upload
 from emulator.errors import PayloadTooLarge, bad_payload, unsupported_media
@@ -21,17 +23,26 @@ def media_type(request: web.Request) -> str:
     return request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
 
 
-async def read_body(request: web.Request, op: Operation, limit: int) -> Any:
-    """The parsed body, or None for an operation without one (its body is never read)."""
+@dataclass(frozen=True)
+class Body:
+    """What a request carried: `present` tells JSON `null` from no body at all."""
+
+    present: bool = False
+    value: Any = None
+    media: str = ""
+
+
+async def read_body(request: web.Request, op: Operation, limit: int) -> Body:
+    """The parsed body; absent for an operation without one (its body is never read)."""
     if not op.has_body:
-        return None
+        return Body()
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(limit)
     media = media_type(request)
     if media == MULTIPART and media in op.body_checks:
         form = await _read_form(request, limit)
         request[BODY_SEEN] = describe_form(form)
-        return form
+        return Body(True, form, media)
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
@@ -40,7 +51,7 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Any:
     if not raw.strip():
         if op.body_required:
             raise bad_payload("Request body is required")
-        return None
+        return Body(media=media)
     if media not in op.body_checks:
         raise unsupported_media(media, sorted(op.body_checks))
     try:
@@ -48,7 +59,7 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Any:
     except UnicodeDecodeError:
         raise bad_payload("Request body is not valid UTF-8") from None
     try:
-        return json.loads(text)
+        return Body(True, json.loads(text), media)
     except ValueError as error:
         raise bad_payload(f"Invalid JSON: {error}") from None
 
@@ -73,8 +84,9 @@ async def _read_form(request: web.Request, limit: int) -> Form:
                 form[name] = Upload(part.filename, content_type, bytes(data))
             else:
                 form[name] = data.decode("utf-8", errors="replace")
-    except (ValueError, AssertionError, RuntimeError) as error:
-        raise bad_payload(f"Malformed multipart/form-data body: {error}") from None
+    except (ValueError, AssertionError, RuntimeError, HttpProcessingError) as error:
+        reason = getattr(error, "message", None) or str(error)
+        raise bad_payload(f"Malformed multipart/form-data body: {reason}") from None
     return form
 
 

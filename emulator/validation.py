@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.auth import AuthError, authenticate
-from emulator.body import MULTIPART, form_instance, media_type, read_body
+from emulator.body import MULTIPART, Body, form_instance, read_body
 from emulator.calls import Call, Handler, Reply
 from emulator.domain.errors import DomainError
 from emulator.errors import (
@@ -91,24 +91,21 @@ class Endpoint:
         if problem is not None:
             raise bad_query(problem.describe())
         body = await read_body(request, self.op, settings.max_body_bytes)
-        if settings.validate_requests and self.op.has_body:
-            self._check_body(request, body)
+        if settings.validate_requests and body.present:
+            self._check_body(body)
         tenant = self._tenants.get(tenant_id)
         tenant.jobs.settle()
-        call = Call(tenant, params, body, f"{request.scheme}://{request.host}")
+        call = Call(tenant, params, body.value, f"{request.scheme}://{request.host}")
         try:
             return self._handler(call)
         except DomainError as error:
             return self._error_reply(from_domain(error))
 
-    def _check_body(self, request: web.Request, body: Any) -> None:
-        if body is None:
-            return
-        media = media_type(request)
-        check = self.op.body_checks.get(media)
+    def _check_body(self, body: Body) -> None:
+        check = self.op.body_checks.get(body.media)
         if check is None:
             return
-        instance = form_instance(body) if media == MULTIPART else body
+        instance = form_instance(body.value) if body.media == MULTIPART else body.value
         problem = check.problem(instance)
         if problem is not None:
             raise bad_payload(problem.describe())

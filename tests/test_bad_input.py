@@ -252,3 +252,40 @@ async def test_restricted_credentials(make_client: ClientFactory) -> None:
     assert ok.status == 200
     bad = await client.get("/v1/customers", headers={"Authorization": "Bearer nope"})
     assert bad.status == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "details"),
+    [
+        ("/v1/customers", "Request body must be object"),
+        ("/v1/campaigns", "Request body must be object"),
+        ("/v1/customers/bulk/async", "Request body must be array"),
+        ("/v1/customers/metadata/async", "Request body must be object"),
+    ],
+)
+async def test_a_json_null_body_is_validated_not_ignored(
+    client: Client, path: str, details: str
+) -> None:
+    response = await client.post(
+        path, data=b"null", headers={**AUTH, "Content-Type": "application/json"}
+    )
+    body = await response.json()
+    assert response.status == 400 and body["details"] == details
+    _, listing = await call(client, "GET", "/v1/customers")
+    assert listing["total"] == 0
+
+
+@pytest.mark.parametrize("path", ["/v1/customers/importCSV", "/v1/campaigns/nope/importCSV"])
+async def test_a_control_character_in_a_multipart_header_is_400(client: Client, path: str) -> None:
+    raw = b'--XyZ\r\nContent-Disposition: form-data; name="a\x0bb"\r\n\r\nx\r\n--XyZ--\r\n'
+    response = await client.post(
+        path, data=raw, headers={**AUTH, "Content-Type": "multipart/form-data; boundary=XyZ"}
+    )
+    body = await response.json()
+    assert response.status == 400
+    assert body["details"].startswith("Malformed multipart/form-data body")
+
+
+async def test_create_with_an_unknown_id_is_404(client: Client) -> None:
+    status, body = await call(client, "POST", "/v1/customers", json={"id": "cust_nobody"})
+    assert status == 404 and body["resource_id"] == "cust_nobody"

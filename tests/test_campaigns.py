@@ -71,3 +71,8 @@ async def test_campaign_without_name_is_rejected(client: Client) -> None:
     )
     assert status == 400
     assert "name" in body["details"]
+
+
+async def test_campaign_with_an_empty_name_is_rejected(client: Client) -> None:
+    status, body = await call(client, "POST", "/v1/campaigns", json={"name": ""})
+    assert status == 400 and body["details"] == "Property .name must not be empty"

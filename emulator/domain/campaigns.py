@@ -64,8 +64,10 @@ class Campaigns:
 
     def create(self, body: Json) -> Json:
         name = body.get("name")
-        if not name:
+        if name is None:
             raise InvalidInput("Request body must have required property 'name'")
+        if not name:
+            raise InvalidInput("Property .name must not be empty")
         if name in self._by_name:
             raise Conflict("campaign", name, f"Duplicated campaign exists with name {name}")
         campaign: Json = {
