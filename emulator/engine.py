@@ -83,10 +83,6 @@ class Engine:
         jobs = [job for job in reversed(self._jobs.values())]
         return jobs if end_date is None else [job for job in jobs if job.created < end_date]
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._queue) or self._current is not None
-
     # -- snapshots ------------------------------------------------------------------------
     def export(self) -> Json:
         current = self._current

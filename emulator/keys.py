@@ -25,6 +25,7 @@ WALL = web.AppKey("wall", Clock)  # real time, for the journal and rate limits o
 VALIDATION = web.RequestKey("validation", str)
 OPERATION = web.RequestKey("operation", str)
 BODY_SEEN = web.RequestKey("body_seen", str)
+TENANT = web.RequestKey("tenant", str)  # who the credentials named
 FAULT = web.RequestKey("fault", str)  # fault:<kind> when an injected fault shaped the answer
 SPEC = web.AppKey("spec", Spec)
 TENANTS = web.AppKey("tenants", Tenants)

@@ -26,6 +26,7 @@ from emulator.keys import (
     OPERATION,
     REQUEST_IDS,
     SETTINGS,
+    TENANT,
     VALIDATION,
     WALL,
 )
@@ -81,7 +82,7 @@ def _record(request: web.Request, response: web.StreamResponse | None, duration:
     )  # fmt: skip
     request.app[JOURNAL].record(
         at=iso(request.app[WALL].now()),
-        tenant=request.headers.get("X-App-Id") or None,
+        tenant=request.get(TENANT) or request.headers.get("X-App-Id") or None,
         method=request.method,
         path=request.path,
         query=request.query_string,

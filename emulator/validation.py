@@ -28,7 +28,7 @@ from emulator.errors import (
     unauthorized,
 )
 from emulator.ids import IdGenerator
-from emulator.keys import OPERATION, VALIDATION
+from emulator.keys import OPERATION, TENANT, VALIDATION
 from emulator.params import read_params
 from emulator.settings import Settings
 from emulator.spec import Operation
@@ -85,6 +85,7 @@ class Endpoint:
             tenant_id = authenticate(request.headers, settings.credentials)
         except AuthError as error:
             raise unauthorized(str(error)) from None
+        request[TENANT] = tenant_id
         params, problem = read_params(
             self.op.params, request.query, request.match_info, settings.validate_requests
         )

@@ -58,6 +58,11 @@ async def test_filters_by_tenant_method_and_path(client: Client) -> None:
     assert response.status == 400
 
 
+async def test_a_bearer_callers_tenant_is_recorded(client: Client) -> None:
+    await client.get("/v1/customers", headers={"Authorization": "Bearer tok-9"})
+    assert [e["tenant"] for e in await journal(client)] == ["tok-9"]
+
+
 async def test_multipart_bodies_are_summarised(client: Client) -> None:
     await client.post("/v1/customers/importCSV", data=csv_form("Source_id\nx\n"), headers=AUTH)
     (entry,) = await journal(client)
