@@ -23,6 +23,17 @@ def tenant_of(request: web.Request) -> str:
     return app_id
 
 
+async def read_json(request: web.Request) -> object:
+    """The JSON body of a control request (None when empty); invalid JSON is a 400."""
+    raw = await request.read()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise ApiError(400, "invalid_payload", f"Invalid JSON: {error}") from None
+
+
 async def health(request: web.Request) -> web.Response:
     spec = request.app[SPEC]
     return json_response(200, {
@@ -51,7 +62,7 @@ async def seed(request: web.Request) -> web.Response:
     tenant = tenants.get(tenant_of(request))
     before = snapshot.export_tenant(tenant)
     try:
-        fixture = parse_fixture(json.loads(await request.read() or b"{}"), "seed request")
+        fixture = parse_fixture(await read_json(request) or {}, "seed request")
         tenant.apply(fixture)
     except (ValueError, FixtureError) as error:
         restored = tenants.bare(tenant.app_id)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
 from emulator.errors import ApiError
 from emulator.faults import FaultError
 from emulator.keys import FAULTS
+from emulator.routes.control import read_json
 from emulator.validation import json_response
 
 
@@ -18,10 +17,7 @@ async def list_faults(request: web.Request) -> web.Response:
 
 async def add_faults(request: web.Request) -> web.Response:
     """One fault object, or {"faults": [...]} for several; all or nothing."""
-    try:
-        body = json.loads(await request.read() or b"null")
-    except ValueError as error:
-        raise ApiError(400, "invalid_payload", f"Invalid JSON: {error}") from None
+    body = await read_json(request)
     specs = body["faults"] if isinstance(body, dict) and "faults" in body else [body]
     book = request.app[FAULTS]
     kept = list(book.faults)

@@ -5,7 +5,6 @@ The tenant is chosen by X-App-Id, as on the API.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -14,7 +13,7 @@ from emulator.clock import ClockError, iso, parse_instant
 from emulator.errors import ApiError
 from emulator.jobs import FaultRule, RowFault
 from emulator.keys import TENANTS
-from emulator.routes.control import tenant_of
+from emulator.routes.control import read_json, tenant_of
 from emulator.settings import JobTiming
 from emulator.store import Tenant
 from emulator.validation import json_response
@@ -27,13 +26,9 @@ def _bad(details: str) -> ApiError:
 
 
 async def _json(request: web.Request) -> Json:
-    raw = await request.read()
-    if not raw.strip():
+    body = await read_json(request)
+    if body is None:
         return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as error:
-        raise _bad(f"Invalid JSON: {error}") from None
     if not isinstance(body, dict):
         raise _bad("Request body must be object")
     return body

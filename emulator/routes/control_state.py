@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
@@ -10,6 +9,7 @@ from aiohttp import web
 from emulator import snapshot
 from emulator.errors import ApiError
 from emulator.keys import SETTINGS, TENANTS
+from emulator.routes.control import read_json
 from emulator.snapshot import SnapshotError
 from emulator.store import Tenants
 from emulator.validation import json_response
@@ -38,10 +38,10 @@ async def get_state(request: web.Request) -> web.Response:
 
 
 async def put_state(request: web.Request) -> web.Response:
+    document = await read_json(request)
     try:
-        document = json.loads(await request.read())
         restored = restore(request.app[TENANTS], document)
-    except ValueError as error:  # SnapshotError is a ValueError too
+    except SnapshotError as error:
         raise ApiError(400, "invalid_payload", f"Cannot restore: {error}") from None
     return json_response(200, {"restored": restored})
 
