@@ -112,7 +112,7 @@ def check_costs() -> dict[str, float]:
     from openapi_core import OpenAPI
     from openapi_core.testing import MockRequest, MockResponse
 
-    from emulator.spec import load_spec
+    from emulator.contract.spec import load_spec
 
     spec_path = REPO / "openapi" / "customers.yaml"
     customer = {

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator.app import create_app
-from emulator.keys import SPEC
+from emulator.http.app import create_app
+from emulator.http.keys import SPEC
 from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, JobTiming, Settings
 
 

@@ -12,8 +12,8 @@ from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
 from emulator import Settings
-from emulator.keys import TENANTS
-from emulator.store import Tenant
+from emulator.domain.store import Tenant
+from emulator.http.keys import TENANTS
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"

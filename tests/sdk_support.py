@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 from helpers import AUTH, settings_for
 
 from emulator import create_app
-from emulator.keys import TENANTS
+from emulator.http.keys import TENANTS
 
 T = TypeVar("T")
 

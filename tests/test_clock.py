@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from emulator.clock import Clock, ClockError, iso, parse_instant
+from emulator.jobs.clock import Clock, ClockError, iso, parse_instant
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ import pytest
 from helpers import REPO
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from emulator.fastcheck import compile_predicate
-from emulator.spec import load_spec
+from emulator.contract.fastcheck import compile_predicate
+from emulator.contract.spec import load_spec
 
 SAMPLES = {"date-time": "2026-01-15T09:30:00.000Z", "date": "2026-01-15", "time": "10:00:00Z"}
 WRONG = [None, True, 0, 7, -1, 1.5, "", "x", "2026-13-45", [], [1], {}, {"k": "v"}]

@@ -33,7 +33,7 @@ import schemathesis
 from helpers import AUTH, REPO, settings_for
 from schemathesis import Case, CheckContext, HookContext, Response
 
-from emulator.inprocess import BackgroundEmulator
+from emulator.testing.inprocess import BackgroundEmulator
 
 SPEC = REPO / "openapi" / "customers.yaml"
 MAX_EXAMPLES = 25  # fuzzed requests per operation, on top of the coverage phase's cases

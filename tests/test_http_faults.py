@@ -12,7 +12,7 @@ from conftest import ClientFactory
 from helpers import AUTH, OTHER, Client, call, settings_for
 
 from emulator import create_app
-from emulator.keys import SLEEP, WALL
+from emulator.http.keys import SLEEP, WALL
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_broken_scenario_fails_at_start_up(tmp_path: Path) -> None:
     from helpers import settings_for
 
     from emulator import create_app
-    from emulator.faults import FaultError
+    from emulator.control.faults import FaultError
 
     scenario = tmp_path / "bad.yaml"
     scenario.write_text("faults:\n  - {path: /v1/*}\n")

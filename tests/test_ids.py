@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from emulator.ids import IdGenerator, tenant_seed
+from emulator.jobs.ids import IdGenerator, tenant_seed
 
 
 def test_shapes() -> None:

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from emulator.pytest_plugin import tenant_for
+from emulator.testing.pytest_plugin import tenant_for
 
 USER_TESTS = """
 import voucherify
@@ -99,7 +99,7 @@ def test_tenants_are_stable_per_test_and_distinct() -> None:
 def test_an_emulator_running_elsewhere_can_be_used(pytester: pytest.Pytester) -> None:
     from helpers import settings_for
 
-    from emulator.inprocess import BackgroundEmulator
+    from emulator.testing.inprocess import BackgroundEmulator
 
     with BackgroundEmulator(settings_for(port=0)) as server:
         pytester.makepyfile(

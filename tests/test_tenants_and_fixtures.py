@@ -10,7 +10,7 @@ from conftest import ClientFactory
 from helpers import AUTH, OTHER, REPO, Client, call, settings_for
 
 from emulator import create_app
-from emulator.fixtures import FixtureError
+from emulator.control.fixtures import FixtureError
 
 DEMO = REPO / "fixtures" / "demo.yaml"
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from emulator.clock import iso
-from emulator.ids import IdGenerator
+from emulator.jobs.clock import iso
+from emulator.jobs.ids import IdGenerator
 
 if TYPE_CHECKING:
     from emulator.domain.customers import Entry

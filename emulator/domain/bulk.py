@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from emulator.clock import iso
 from emulator.domain.customers import WRITABLE, Customers
-from emulator.jobs import Report
+from emulator.jobs.clock import iso
+from emulator.jobs.model import Report
 
 Json = dict[str, Any]
 REPORT_LIFETIME = timedelta(days=1)

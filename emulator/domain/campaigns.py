@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.clock import Clock, iso
 from emulator.domain.errors import Conflict, InvalidInput, NotFound
-from emulator.ids import IdGenerator
+from emulator.jobs.clock import Clock, iso
+from emulator.jobs.ids import IdGenerator
 
 Json = dict[str, Any]
 

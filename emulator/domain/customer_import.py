@@ -6,9 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
-from emulator.csvio import CsvRow, CsvTable, normalise
+from emulator.domain.csvio import CsvRow, CsvTable, normalise
 from emulator.domain.customers import Customers
-from emulator.jobs import Report
+from emulator.jobs.model import Report
 
 Json = dict[str, Any]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from emulator.clock import Clock, iso
 from emulator.domain.activity import ActivityLog
 from emulator.domain.errors import NotFound
-from emulator.ids import IdGenerator
+from emulator.jobs.clock import Clock, iso
+from emulator.jobs.ids import IdGenerator
 
 Json = dict[str, Any]
 

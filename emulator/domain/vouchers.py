@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.clock import Clock, iso
-from emulator.csvio import CsvRow, CsvTable, normalise
 from emulator.domain.campaigns import Campaigns
+from emulator.domain.csvio import CsvRow, CsvTable, normalise
 from emulator.domain.customer_import import import_result
-from emulator.ids import IdGenerator
-from emulator.jobs import Report
+from emulator.jobs.clock import Clock, iso
+from emulator.jobs.ids import IdGenerator
+from emulator.jobs.model import Report
 
 Json = dict[str, Any]
 MAX_CODES_PER_CAMPAIGN = 100_000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from emulator.calls import Call, Handler, Reply, ok
-from emulator.clock import parse_instant
+from emulator.jobs.clock import parse_instant
+from emulator.routes.calls import Call, Handler, Reply, ok
 
 
 def list_async_actions(call: Call) -> Reply:

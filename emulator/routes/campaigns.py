@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.calls import Call, Handler, Reply, ok
+from emulator.routes.calls import Call, Handler, Reply, ok
 
 
 def create_campaign(call: Call) -> Reply:

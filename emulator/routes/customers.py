@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from emulator.calls import Call, Handler, Reply, ok
-from emulator.clock import parse_instant
 from emulator.domain.activity import ActivityQuery
 from emulator.domain.customer_list import CustomerQuery
 from emulator.domain.customer_list import list_customers as run_query
+from emulator.jobs.clock import parse_instant
+from emulator.routes.calls import Call, Handler, Reply, ok
 
 Json = dict[str, Any]
 

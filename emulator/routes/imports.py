@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from emulator.calls import Call, Form, Handler, Reply, Upload
-from emulator.csvio import CsvError, CsvTable, read_csv
 from emulator.domain.bulk import BulkUpdate, MetadataUpdate
+from emulator.domain.csvio import CsvError, CsvTable, read_csv
 from emulator.domain.customer_import import CustomerImport
 from emulator.domain.errors import InvalidInput
 from emulator.domain.vouchers import VoucherImport
-from emulator.jobs import Job, Work
+from emulator.jobs.model import Job, Work
+from emulator.routes.calls import Call, Form, Handler, Reply, Upload
 
 
 def _table(form: Form) -> CsvTable:

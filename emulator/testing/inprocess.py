@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.app import create_app
+from emulator.http.app import create_app
 from emulator.settings import Settings
 
 

@@ -6,11 +6,11 @@ import json
 
 from aiohttp import web
 
-from emulator import snapshot
-from emulator.errors import ApiError
-from emulator.fixtures import FixtureError, parse_fixture
-from emulator.keys import FAULTS, JOURNAL, SPEC, TENANTS
-from emulator.validation import json_response
+from emulator.control import snapshot
+from emulator.control.fixtures import FixtureError, parse_fixture
+from emulator.http.endpoint import json_response
+from emulator.http.errors import ApiError
+from emulator.http.keys import FAULTS, JOURNAL, SPEC, TENANTS
 
 
 def tenant_of(request: web.Request) -> str:

@@ -8,9 +8,10 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from emulator.clock import iso
+from emulator.control.journal import clip
 from emulator.domain.errors import DomainError
-from emulator.errors import (
+from emulator.http.endpoint import json_response
+from emulator.http.errors import (
     ApiError,
     PayloadTooLarge,
     from_domain,
@@ -18,8 +19,7 @@ from emulator.errors import (
     method_not_allowed,
     route_not_found,
 )
-from emulator.journal import clip
-from emulator.keys import (
+from emulator.http.keys import (
     BODY_SEEN,
     FAULT,
     JOURNAL,
@@ -30,7 +30,7 @@ from emulator.keys import (
     VALIDATION,
     WALL,
 )
-from emulator.validation import json_response
+from emulator.jobs.clock import iso
 
 log = logging.getLogger("emulator")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.errors import ApiError
-from emulator.faults import FaultError
-from emulator.keys import FAULTS
-from emulator.routes.control import read_json
-from emulator.validation import json_response
+from emulator.control.faults import FaultError
+from emulator.control.routes import read_json
+from emulator.http.endpoint import json_response
+from emulator.http.errors import ApiError
+from emulator.http.keys import FAULTS
 
 
 async def list_faults(request: web.Request) -> web.Response:

@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from emulator.fastcheck import compile_predicate
+from emulator.contract.fastcheck import compile_predicate
 
 _DATE_FORMATS = frozenset({"date", "date-time"})
 _BOUNDS = {

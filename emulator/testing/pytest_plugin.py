@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from emulator.settings import Settings
-from emulator.testing import EmulatorHandle
+from emulator.testing.handle import EmulatorHandle
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ def voucherify_emulator_url(request: pytest.FixtureRequest) -> Iterator[str]:
     if external:
         yield str(external)
         return
-    from emulator.inprocess import BackgroundEmulator
+    from emulator.testing.inprocess import BackgroundEmulator
 
     clock = str(request.config.getini("voucherify_emulator_clock"))
     settings = Settings(port=0, seed=0, clock_mode=clock, clock_start=START)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from emulator.clock import iso
+from emulator.jobs.clock import iso
 from emulator.settings import JobTiming
 
 Json = dict[str, Any]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.store import Tenant
+from emulator.domain.store import Tenant
 
 Json = dict[str, Any]
 

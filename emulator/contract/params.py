@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.schema import Problem, SchemaCheck
+from emulator.contract.schema import Problem, SchemaCheck
 
 Json = dict[str, Any]
 # The official Python SDK writes datetimes as 2024-01-02T03:04:05.123000+0000 (no colon in the

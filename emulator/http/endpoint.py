@@ -13,11 +13,13 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.auth import AuthError, authenticate
-from emulator.body import MULTIPART, Body, form_instance, read_body
-from emulator.calls import Call, Handler, Reply
+from emulator.contract.params import read_params
+from emulator.contract.spec import Operation
 from emulator.domain.errors import DomainError
-from emulator.errors import (
+from emulator.domain.store import Tenants
+from emulator.http.auth import AuthError, authenticate
+from emulator.http.body import MULTIPART, Body, form_instance, read_body
+from emulator.http.errors import (
     ApiError,
     HttpError,
     PayloadTooLarge,
@@ -27,12 +29,10 @@ from emulator.errors import (
     from_domain,
     unauthorized,
 )
-from emulator.ids import IdGenerator
-from emulator.keys import OPERATION, TENANT, VALIDATION
-from emulator.params import read_params
+from emulator.http.keys import OPERATION, TENANT, VALIDATION
+from emulator.jobs.ids import IdGenerator
+from emulator.routes.calls import Call, Handler, Reply
 from emulator.settings import Settings
-from emulator.spec import Operation
-from emulator.store import Tenants
 
 log = logging.getLogger("emulator.contract")
 

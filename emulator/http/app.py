@@ -9,23 +9,23 @@ from itertools import groupby
 
 from aiohttp import web
 
-from emulator.clock import Clock
-from emulator.fault_middleware import fault_middleware
-from emulator.faults import FaultBook, load_scenario
-from emulator.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
-from emulator.ids import IdGenerator, tenant_seed
-from emulator.journal import Journal
-from emulator.keys import FAULTS, JOURNAL, REQUEST_IDS, SETTINGS, SLEEP, SPEC, TENANTS, WALL
-from emulator.middleware import error_middleware, journal_middleware
-from emulator.routes import HANDLERS
-from emulator.routes.control import add_control_routes
-from emulator.routes.control_faults import add_fault_routes
-from emulator.routes.control_jobs import add_job_control_routes
-from emulator.routes.control_state import add_state_routes
+from emulator.contract.spec import Operation, Spec, SpecError, load_spec
+from emulator.control.fault_middleware import fault_middleware
+from emulator.control.fault_routes import add_fault_routes
+from emulator.control.faults import FaultBook, load_scenario
+from emulator.control.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
+from emulator.control.job_routes import add_job_control_routes
+from emulator.control.journal import Journal
+from emulator.control.routes import add_control_routes
+from emulator.control.state_routes import add_state_routes
+from emulator.domain.store import Tenants, tenant_factory
+from emulator.http.endpoint import Endpoint
+from emulator.http.keys import FAULTS, JOURNAL, REQUEST_IDS, SETTINGS, SLEEP, SPEC, TENANTS, WALL
+from emulator.http.middleware import error_middleware, journal_middleware
+from emulator.jobs.clock import Clock
+from emulator.jobs.ids import IdGenerator, tenant_seed
+from emulator.routes.table import HANDLERS
 from emulator.settings import JobTiming, Settings
-from emulator.spec import Operation, Spec, SpecError, load_spec
-from emulator.store import Tenants, tenant_factory
-from emulator.validation import Endpoint
 
 log = logging.getLogger("emulator")
 

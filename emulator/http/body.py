@@ -9,11 +9,11 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from emulator.calls import Form, Upload
-from emulator.errors import PayloadTooLarge, bad_payload, unsupported_media
-from emulator.journal import clip
-from emulator.keys import BODY_SEEN
-from emulator.spec import Operation
+from emulator.contract.spec import Operation
+from emulator.control.journal import clip
+from emulator.http.errors import PayloadTooLarge, bad_payload, unsupported_media
+from emulator.http.keys import BODY_SEEN
+from emulator.routes.calls import Form, Upload
 
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"

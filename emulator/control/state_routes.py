@@ -6,13 +6,13 @@ import logging
 
 from aiohttp import web
 
-from emulator import snapshot
-from emulator.errors import ApiError
-from emulator.keys import SETTINGS, TENANTS
-from emulator.routes.control import read_json
-from emulator.snapshot import SnapshotError
-from emulator.store import Tenants
-from emulator.validation import json_response
+from emulator.control import snapshot
+from emulator.control.routes import read_json
+from emulator.control.snapshot import SnapshotError
+from emulator.domain.store import Tenants
+from emulator.http.endpoint import json_response
+from emulator.http.errors import ApiError
+from emulator.http.keys import SETTINGS, TENANTS
 
 log = logging.getLogger("emulator")
 

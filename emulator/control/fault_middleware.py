@@ -7,10 +7,10 @@ from http import HTTPStatus
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from emulator.errors import ApiError, PayloadTooLarge
-from emulator.faults import Plan
-from emulator.keys import FAULT, FAULTS, REQUEST_IDS, SETTINGS, SLEEP, WALL
-from emulator.validation import json_response
+from emulator.control.faults import Plan
+from emulator.http.endpoint import json_response
+from emulator.http.errors import ApiError, PayloadTooLarge
+from emulator.http.keys import FAULT, FAULTS, REQUEST_IDS, SETTINGS, SLEEP, WALL
 
 RATE_LIMITED = "Too many requests hit the API too quickly."
 _KEYS = {

@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from emulator.clock import Clock
-from emulator.faults import FaultBook
-from emulator.ids import IdGenerator
-from emulator.journal import Journal
+from emulator.contract.spec import Spec
+from emulator.control.faults import FaultBook
+from emulator.control.journal import Journal
+from emulator.domain.store import Tenants
+from emulator.jobs.clock import Clock
+from emulator.jobs.ids import IdGenerator
 from emulator.settings import Settings
-from emulator.spec import Spec
-from emulator.store import Tenants
 
 SETTINGS = web.AppKey("settings", Settings)
 JOURNAL = web.AppKey("journal", Journal)

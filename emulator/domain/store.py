@@ -6,14 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from emulator.clock import Clock
+from emulator.control.fixtures import FixtureError, FixtureSet
 from emulator.domain.activity import ActivityLog
 from emulator.domain.campaigns import Campaigns
 from emulator.domain.customers import Customers
 from emulator.domain.errors import DomainError
-from emulator.engine import Engine
-from emulator.fixtures import FixtureError, FixtureSet
-from emulator.ids import IdGenerator
+from emulator.jobs.clock import Clock
+from emulator.jobs.engine import Engine
+from emulator.jobs.ids import IdGenerator
 from emulator.settings import JobTiming
 
 Json = dict[str, Any]

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from emulator.clock import Clock
 from emulator.domain.errors import Conflict, NotFound
-from emulator.ids import IdGenerator
-from emulator.jobs import Failure, FaultRule, Job, Json, RowFault, Work
+from emulator.jobs.clock import Clock
+from emulator.jobs.ids import IdGenerator
+from emulator.jobs.model import Failure, FaultRule, Job, Json, RowFault, Work
 from emulator.settings import JobTiming
 
 

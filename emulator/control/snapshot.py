@@ -9,13 +9,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from emulator.csvio import CsvTable
 from emulator.domain.bulk import BulkUpdate, MetadataUpdate
+from emulator.domain.csvio import CsvTable
 from emulator.domain.customer_import import CustomerImport
+from emulator.domain.store import Tenant
 from emulator.domain.vouchers import VoucherImport
-from emulator.jobs import Work
+from emulator.jobs.model import Work
 from emulator.settings import JobTiming
-from emulator.store import Tenant
 
 Json = dict[str, Any]
 VERSION = 1

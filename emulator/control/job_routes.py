@@ -9,14 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.clock import ClockError, iso, parse_instant
-from emulator.errors import ApiError
-from emulator.jobs import FaultRule, RowFault
-from emulator.keys import TENANTS
-from emulator.routes.control import read_json, tenant_of
+from emulator.control.routes import read_json, tenant_of
+from emulator.domain.store import Tenant
+from emulator.http.endpoint import json_response
+from emulator.http.errors import ApiError
+from emulator.http.keys import TENANTS
+from emulator.jobs.clock import ClockError, iso, parse_instant
+from emulator.jobs.model import FaultRule, RowFault
 from emulator.settings import JobTiming
-from emulator.store import Tenant
-from emulator.validation import json_response
 
 Json = dict[str, Any]
 

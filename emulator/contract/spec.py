@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from emulator.params import ParamSpec, param_spec
-from emulator.schema import SchemaCheck
+from emulator.contract.params import ParamSpec, param_spec
+from emulator.contract.schema import SchemaCheck
 
 Json = dict[str, Any]
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")

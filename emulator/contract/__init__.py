@@ -1,0 +1,1 @@
+"""The contract: the OpenAPI document, loaded once; compiled checks; parameters. No aiohttp."""

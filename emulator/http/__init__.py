@@ -1,0 +1,1 @@
+"""The HTTP layer: app factory, middlewares, body and parameter reading, auth, error rendering."""
