@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from emulator.control.snapshot import SnapshotError
+from emulator.control.statefile import StateFileError
 from emulator.http.app import create_app
 from emulator.http.keys import SPEC
+from emulator.http.server import make_runner
 from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, JobTiming, Settings
 
 
@@ -76,7 +81,72 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     )  # fmt: skip
     parser.add_argument("--no-validate-requests", action="store_true")
     parser.add_argument("--no-validate-responses", action="store_true")
+    _add_guard_flags(parser)
     args = parser.parse_args(argv)
+    try:
+        return _settings(args)
+    except ValueError as error:
+        parser.error(str(error))
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+        return value
+
+    return parse
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s):// URL")
+    return text.rstrip("/")
+
+
+def _add_guard_flags(parser: argparse.ArgumentParser) -> None:
+    env_token = os.environ.get("VOUCHERIFY_EMULATOR_ADMIN_TOKEN") or None
+    parser.add_argument(
+        "--admin-token", default=env_token, metavar="TOKEN",
+        help="control routes (/_emulator) require the header X-Emulator-Token: TOKEN "
+        "(default: VOUCHERIFY_EMULATOR_ADMIN_TOKEN)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--allowed-host", action="append", default=[], metavar="NAME",
+        help="also serve requests whose Host is NAME (repeatable; .example.com allows "
+        "subdomains, * any host); localhost names, IP addresses and --host always are",
+    )  # fmt: skip
+    parser.add_argument(
+        "--public-url", type=_url, default=None, metavar="URL",
+        help="base URL clients reach the emulator at, for report links "
+        "(default: the address a client connected to)",
+    )  # fmt: skip
+    default = Settings.__dataclass_fields__
+    parser.add_argument(
+        "--max-tenants", type=_positive(int), default=default["max_tenants"].default,
+        metavar="N", help="tenants kept; past it the least recently used idle one is evicted",
+    )  # fmt: skip
+    parser.add_argument(
+        "--activity-limit", type=_positive(int), default=default["activity_limit"].default,
+        metavar="N", help="customer activity events kept per tenant, oldest dropped first",
+    )  # fmt: skip
+    for flag, field, what in (
+        ("--header-timeout", "header_timeout", "to send a request's line and headers"),
+        ("--body-timeout", "body_timeout", "to send a request's body"),
+        ("--keepalive-timeout", "keepalive_timeout", "an idle keep-alive connection stays open"),
+    ):
+        parser.add_argument(
+            flag, type=_positive(float), default=default[field].default, metavar="SECONDS",
+            help=f"seconds a client has {what}" if "to send" in what else f"seconds {what}",
+        )  # fmt: skip
+
+
+def _settings(args: argparse.Namespace) -> Settings:
     return Settings(
         host=args.host,
         port=args.port,
@@ -93,12 +163,20 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         validate_requests=not args.no_validate_requests,
         validate_responses=not args.no_validate_responses,
         job_timing=JobTiming(args.job_queue_delay, args.job_item_seconds, args.job_portion_size),
+        admin_token=args.admin_token,
+        allowed_hosts=tuple(args.allowed_host),
+        public_url=args.public_url,
+        max_tenants=int(args.max_tenants),
+        activity_limit=int(args.activity_limit),
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        keepalive_timeout=args.keepalive_timeout,
     )
 
 
 async def serve(settings: Settings) -> None:
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
+    runner = make_runner(app, settings)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
@@ -122,7 +200,10 @@ async def serve(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except (StateFileError, SnapshotError) as error:
+        raise SystemExit(f"voucherify-emulator: {error}") from None
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+
+from emulator.jobs.clock import check_instant, check_scale
 
 ClockMode = Literal["real", "scaled", "manual"]
 
@@ -14,6 +17,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = REPO_ROOT / "openapi" / "customers.yaml"
 DEFAULT_PORT = 8080
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the vendor's documented 10 MB payload limit
+MAX_QUEUE_DELAY = 86_400.0  # a day in the queue at most
+MAX_ITEM_SECONDS = 60.0  # a minute per item at most
+MAX_PORTION_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -25,8 +31,18 @@ class JobTiming:
     portion_size: int = 1000  # items per portion; larger jobs are processed round-robin
 
     def __post_init__(self) -> None:
-        if self.queue_delay < 0 or self.item_seconds < 0 or self.portion_size < 1:
-            raise ValueError("timings need queue_delay >= 0, item_seconds >= 0, portion_size >= 1")
+        _seconds("queue_delay", self.queue_delay, MAX_QUEUE_DELAY)
+        _seconds("item_seconds", self.item_seconds, MAX_ITEM_SECONDS)
+        size = self.portion_size
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PORTION_SIZE:
+            raise ValueError(f"portion_size must be a whole number from 1 to {MAX_PORTION_SIZE:,}")
+
+
+def _seconds(name: str, value: object, most: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number of seconds")
+    if not 0 <= value <= most:
+        raise ValueError(f"{name} must be between 0 and {most:g} seconds")
 
 
 ZERO_DELAYS = JobTiming(queue_delay=0.0, item_seconds=0.0)
@@ -56,6 +72,29 @@ class Settings:
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
     job_timing: JobTiming = JobTiming()
     job_timings: dict[str, JobTiming] = field(default_factory=dict)
+    # The control plane: with a token, every /_emulator request (health aside) must carry
+    # X-Emulator-Token; Host must be a localhost name, an IP address, `host` or one of these.
+    admin_token: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    public_url: str | None = None  # base of report URLs (default: the address the client reached)
+    max_tenants: int = 10_000  # past it, the least recently used idle tenant is evicted
+    activity_limit: int = 100_000  # customer events kept per tenant, oldest dropped first
+    header_timeout: float = 10.0  # seconds a client has to send a request's line and headers
+    keepalive_timeout: float = 60.0  # seconds an idle keep-alive connection stays open
+    body_timeout: float = 60.0  # seconds a client has to send a request's body
+    save_interval: float = 0.5  # the state file trails changes by about this much
+
+    def __post_init__(self) -> None:
+        check_scale(self.clock_scale)
+        if self.clock_start is not None:
+            check_instant(self.clock_start)
+        for name in ("header_timeout", "keepalive_timeout", "body_timeout", "save_interval"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or not 0 < value <= 3600:
+                raise ValueError(f"{name} must be more than 0 and at most 3600 seconds")
+        for name in ("max_tenants", "activity_limit"):
+            if not 1 <= getattr(self, name) <= 10_000_000:
+                raise ValueError(f"{name} must be a whole number from 1 to 10,000,000")
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -20,6 +20,8 @@ SHARED_REFERENCE = REPO.parent / "shared" / "reference"
 START = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 AUTH = {"X-App-Id": "app-1", "X-App-Token": "token-1"}
 OTHER = {"X-App-Id": "app-2", "X-App-Token": "token-2"}
+# State-changing control requests need a JSON body or this header (the control-plane guard).
+CONTROL = {"X-Emulator-Client": "tests"}
 Client = TestClient[Any, Any]
 
 
@@ -63,6 +65,8 @@ async def action(client: Client, action_id: str, headers: dict[str, str] | None 
 
 
 async def run_until_idle(client: Client, headers: dict[str, str] | None = None) -> Any:
-    response = await client.post("/_emulator/async-actions/run-until-idle", headers=headers or AUTH)
+    response = await client.post(
+        "/_emulator/async-actions/run-until-idle", headers={**(headers or AUTH), **CONTROL}
+    )
     assert response.status == 200
     return await response.json()

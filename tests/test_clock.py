@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from emulator.jobs.clock import Clock, ClockError, iso, parse_instant
+from emulator.jobs.clock import LATEST, Clock, ClockError, iso, parse_instant
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -66,13 +66,27 @@ def test_pinned_time_is_temporary() -> None:
         (lambda c: c.advance(-1), "negative"),
         (lambda c: c.set(START - timedelta(seconds=1)), "back in time"),
         (lambda c: c.switch("warp"), "unknown clock mode"),
-        (lambda c: c.switch("scaled", 0), "positive"),
+        (lambda c: c.switch("scaled", 0), "between 0.001 and 10000"),
+        (lambda c: c.switch("scaled", 1e300), "between 0.001 and 10000"),
+        (lambda c: c.switch("scaled", float("nan")), "finite"),
+        (lambda c: c.switch("scaled", "2"), "must be a number"),
+        (lambda c: c.advance(float("inf")), "finite"),
+        (lambda c: c.advance(1e300), "past 3000-01-01"),
+        (lambda c: c.set(datetime(9999, 12, 31, tzinfo=UTC)), "between 1970"),
     ],
 )
 def test_refusals(action: object, message: str) -> None:
     clock = Clock("manual", start=START)
     with pytest.raises(ClockError, match=message):
         action(clock)  # type: ignore[operator]
+
+
+def test_a_scaled_clock_stops_at_the_latest_instant() -> None:
+    wall = Wall()
+    clock = Clock("scaled", 10_000, start=START, wall=wall)
+    wall.seconds += 1e12  # far longer than the clock can count
+    assert clock.now() == LATEST
+    assert iso(clock.now()) == "3000-01-01T00:00:00.000Z"
 
 
 def test_iso_and_parse() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from conftest import ClientFactory
-from helpers import AUTH, Client, action, advance, call, csv_form, run_until_idle
+from helpers import AUTH, CONTROL, Client, action, advance, call, csv_form, run_until_idle
 
 from emulator.settings import JobTiming
 
@@ -125,7 +125,7 @@ async def test_rule_for_failing_codes_in_voucher_imports(client: Client) -> None
     assert result["failed"] == [
         {"code": "BAD", "row": 2, "reason": "Row failed on purpose (emulator fault)"}
     ]
-    response = await client.delete("/_emulator/async-actions/rules", headers=AUTH)
+    response = await client.delete("/_emulator/async-actions/rules", headers={**AUTH, **CONTROL})
     assert await response.json() == {"rules": []}
 
 
@@ -158,7 +158,9 @@ async def test_bulk_update_upserts_and_reports_what_was_found(client: Client) ->
     assert report_url.endswith(f"/_emulator/reports/app-1/{job['id']}")
     response = await client.get(report_url.split(str(client.port), 1)[1])
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert await response.text() == "source_id,found,updated\nknown,true,true\nfresh,false,true\n"
+    assert await response.text() == (
+        "source_id,found,updated\r\nknown,true,true\r\nfresh,false,true\r\n"
+    )
 
 
 async def test_bulk_item_without_source_id_is_rejected_whole(client: Client) -> None:

@@ -107,7 +107,7 @@ class Emulator:
         self.url = url
         self.session = requests.Session()
         self.control = requests.Session()
-        self.control.headers.update(AUTH)
+        self.control.headers.update({**AUTH, "X-Emulator-Client": "schemathesis"})
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         response = self.control.post(self.url + path, timeout=TIMEOUT, **kwargs)

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 from conftest import ClientFactory
-from helpers import AUTH, OTHER, Client, call, settings_for
+from helpers import AUTH, CONTROL, OTHER, Client, call, settings_for
 
 from emulator import create_app
 from emulator.http.keys import SLEEP, WALL
@@ -119,10 +119,10 @@ async def test_faults_are_journaled_and_removable(client: Client) -> None:
     await call(client, "GET", "/v1/customers")
     entries = (await (await client.get("/_emulator/requests")).json())["requests"]
     assert entries[0]["outcome"] == "fault:status"
-    response = await client.delete(f"/_emulator/faults/{fault['id']}")
+    response = await client.delete(f"/_emulator/faults/{fault['id']}", headers=CONTROL)
     assert response.status == 200
     assert (await call(client, "GET", "/v1/customers"))[0] == 200
-    response = await client.delete(f"/_emulator/faults/{fault['id']}")
+    response = await client.delete(f"/_emulator/faults/{fault['id']}", headers=CONTROL)
     assert response.status == 404
 
 
@@ -132,7 +132,10 @@ async def test_faults_are_journaled_and_removable(client: Client) -> None:
         ({"path": "/v1/*"}, "needs latency_ms, status, rate_limit or drop"),
         ({"status": 200}, "HTTP error status"),
         ({"latency_ms": [5, 1]}, "range"),
-        ({"latency_ms": -1}, ">= 0"),
+        ({"latency_ms": -1}, "from 0 to 300000"),
+        ({"latency_ms": 1e300}, "from 0 to 300000"),
+        ({"latency_ms": float("inf")}, "NaN and Infinity are not JSON numbers"),
+        ({"rate_limit": {"capacity": 5, "refill_per_second": 1e300}}, "refill_per_second"),
         ({"rate_limit": {"capacity": 0}}, "capacity"),
         ({"status": 500, "colour": "red"}, "unknown fault keys"),
         ({"faults": [{"status": 500}, {"status": 1}]}, "HTTP error status"),

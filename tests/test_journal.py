@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import ClientFactory
-from helpers import AUTH, OTHER, Client, call, csv_form
+from helpers import AUTH, CONTROL, OTHER, Client, call, csv_form
 
 
 async def journal(client: Client, **params: str) -> list[dict[str, Any]]:
@@ -72,17 +72,19 @@ async def test_multipart_bodies_are_summarised(client: Client) -> None:
 
 async def test_control_routes_are_not_journaled(client: Client) -> None:
     await client.get("/_emulator/health")
-    await client.post("/_emulator/reset", headers=AUTH)
+    await client.post("/_emulator/reset", headers={**AUTH, **CONTROL})
     assert await journal(client) == []
 
 
 async def test_clearing_all_or_one_tenant(client: Client) -> None:
     await call(client, "GET", "/v1/customers")
     await call(client, "GET", "/v1/customers", headers=OTHER)
-    response = await client.delete("/_emulator/requests", params={"tenant": "app-1"})
+    response = await client.delete(
+        "/_emulator/requests", params={"tenant": "app-1"}, headers=CONTROL
+    )
     assert await response.json() == {"cleared": 1}
     assert [e["tenant"] for e in await journal(client)] == ["app-2"]
-    response = await client.delete("/_emulator/requests")
+    response = await client.delete("/_emulator/requests", headers=CONTROL)
     assert await response.json() == {"cleared": 1}
     assert await journal(client) == []
 

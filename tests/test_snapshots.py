@@ -1,18 +1,11 @@
-"""Snapshots: export, restore exactly (jobs mid-flight included), and the state file written
-at shutdown and read at start."""
+"""Snapshots over HTTP: export, restore exactly (jobs mid-flight included), all or nothing.
+The state file has its own tests (test_state_file.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import signal
-import socket
-import sys
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 from conftest import ClientFactory
 from helpers import AUTH, OTHER, REPO, Client, advance, call, csv_form, run_until_idle
 
@@ -65,7 +58,8 @@ async def test_round_trip_restores_exactly(make_client: ClientFactory) -> None:
     exported = await state(original)
     assert set(exported["tenants"]) == {"app-1", "app-2"}
     jobs = exported["tenants"]["app-1"]["jobs"]
-    assert {job["status"] for job in jobs["jobs"]} == {"DONE", "IN_PROGRESS", "ENQUEUED"}
+    assert {job["status"] for job in jobs.values()} == {"DONE", "IN_PROGRESS", "ENQUEUED"}
+    parked = exported["tenants"]["app-1"]["meta"]["queue"]["parked"]
 
     restored = await make_client(job_timing=TIMING)
     response = await restored.put("/_emulator/state", json=exported)
@@ -74,7 +68,7 @@ async def test_round_trip_restores_exactly(make_client: ClientFactory) -> None:
 
     # Both go on identically: same finishing times, results and new ids.
     for client in (original, restored):
-        await client.post(f"/_emulator/async-actions/{jobs['parked'][0]}", json={"hold": False},
+        await client.post(f"/_emulator/async-actions/{parked[0]}", json={"hold": False},
                           headers=AUTH)  # fmt: skip
         await run_until_idle(client)
         await call(client, "POST", "/v1/customers", json={"source_id": "after"})
@@ -99,67 +93,9 @@ async def test_a_broken_snapshot_changes_nothing(client: Client) -> None:
     await call(client, "POST", "/v1/customers", json={"source_id": "keep"})
     good = await state(client)
     broken = json.loads(json.dumps(good))
-    broken["tenants"]["new"] = {"clock": {}}
+    broken["tenants"]["new"] = {"meta": {"clock": {}}}
     response = await client.put("/_emulator/state", json=broken)
     assert response.status == 400 and "malformed snapshot" in (await response.json())["details"]
     for body in ({"tenants": {}}, [1, 2]):
         assert (await client.put("/_emulator/state", json=body)).status == 400
     assert await state(client) == good
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def start(state_file: Path, port: int) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "emulator", "--port", str(port), "--state-file", str(state_file),
-        "--seed", "3", cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None
-    line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
-    assert b"ready on" in line
-    return process
-
-
-async def stop(process: asyncio.subprocess.Process, signum: int) -> None:
-    process.send_signal(signum)
-    await asyncio.wait_for(process.wait(), timeout=30)
-    assert process.returncode == 0
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            await stream.read()
-
-
-async def test_shutdown_writes_the_state_file_and_start_reads_it(tmp_path: Path) -> None:
-    state_file = tmp_path / "state" / "emulator.json"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = await start(state_file, port)
-    try:
-        async with (
-            aiohttp.ClientSession(base, headers=AUTH) as session,
-            session.post("/v1/customers", json={"source_id": "kept"}) as response,
-        ):
-            created = await response.json()
-    finally:
-        await stop(process, signal.SIGTERM)
-    saved = json.loads(state_file.read_text())
-    assert saved["tenants"]["app-1"]["customers"]["live"][0]["data"]["id"] == created["id"]
-    assert [p.name for p in state_file.parent.iterdir()] == ["emulator.json"]  # no temp left
-
-    process = await start(state_file, port)
-    try:
-        async with aiohttp.ClientSession(base, headers=AUTH) as session:
-            async with session.get("/v1/customers/kept") as response:
-                assert response.status == 200
-                assert (await response.json())["created_at"] == created["created_at"]
-            async with session.post("/v1/customers", json={"source_id": "more"}) as response:
-                assert response.status == 200
-    finally:
-        await stop(process, signal.SIGINT)
-    saved = json.loads(state_file.read_text())
-    assert len(saved["tenants"]["app-1"]["customers"]["live"]) == 2
-    assert os.stat(state_file).st_size > 0

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from conftest import ClientFactory
-from helpers import AUTH, OTHER, REPO, Client, call, settings_for
+from helpers import AUTH, CONTROL, OTHER, REPO, Client, call, settings_for
 
 from emulator import create_app
 from emulator.control.fixtures import FixtureError
@@ -31,7 +31,7 @@ async def test_tenants_do_not_see_each_other(client: Client) -> None:
 async def test_reset_clears_only_the_callers_tenant(client: Client) -> None:
     await call(client, "POST", "/v1/customers", json={"source_id": "a"})
     await call(client, "POST", "/v1/customers", json={"source_id": "b"}, headers=OTHER)
-    response = await client.post("/_emulator/reset", headers=AUTH)
+    response = await client.post("/_emulator/reset", headers={**AUTH, **CONTROL})
     assert response.status == 200 and (await response.json())["reset"] == ["app-1"]
     assert (await call(client, "GET", "/v1/customers/a"))[0] == 404
     assert (await call(client, "GET", "/v1/customers/b", headers=OTHER))[0] == 200
@@ -40,14 +40,14 @@ async def test_reset_clears_only_the_callers_tenant(client: Client) -> None:
 async def test_reset_all(client: Client) -> None:
     await call(client, "POST", "/v1/customers", json={"source_id": "a"})
     await call(client, "POST", "/v1/customers", json={"source_id": "b"}, headers=OTHER)
-    response = await client.post("/_emulator/reset", params={"all": "true"})
+    response = await client.post("/_emulator/reset", params={"all": "true"}, headers=CONTROL)
     assert sorted((await response.json())["reset"]) == ["app-1", "app-2"]
     assert (await call(client, "GET", "/v1/customers/a"))[0] == 404
     assert (await call(client, "GET", "/v1/customers/b", headers=OTHER))[0] == 404
 
 
 async def test_reset_without_a_tenant_is_a_clear_400(client: Client) -> None:
-    response = await client.post("/_emulator/reset")
+    response = await client.post("/_emulator/reset", headers=CONTROL)
     body = await response.json()
     assert response.status == 400 and "X-App-Id" in body["details"]
 
@@ -79,7 +79,7 @@ async def test_fixtures_seed_every_tenant_and_come_back_after_reset(
     status, campaign = await call(client, "GET", "/v1/campaigns/Summer Sale")
     assert status == 200 and campaign["campaign_type"] == "DISCOUNT_COUPONS"
     await call(client, "DELETE", "/v1/customers/alice.morgan@example.com")
-    await client.post("/_emulator/reset", headers=AUTH)
+    await client.post("/_emulator/reset", headers={**AUTH, **CONTROL})
     status, _ = await call(client, "GET", "/v1/customers/alice.morgan@example.com")
     assert status == 200
 

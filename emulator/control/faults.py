@@ -86,9 +86,18 @@ class Fault:
         return body
 
 
-def _number(value: object, name: str, minimum: float = 0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise FaultError(f"{name} must be a number >= {minimum}")
+MAX_LATENCY_MS = 300_000.0  # five minutes
+MAX_NUMBER = 1e9
+
+
+def _number(value: object, name: str, minimum: float = 0, maximum: float = MAX_NUMBER) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not minimum <= value <= maximum
+    ):
+        raise FaultError(f"{name} must be a finite number from {minimum:g} to {maximum:g}")
     return float(value)
 
 
@@ -108,7 +117,10 @@ def parse_fault(spec: object, fault_id: str) -> Fault:
         low, high = (
             latency if isinstance(latency, list) and len(latency) == 2 else (latency, latency)
         )
-        fault.latency_ms = (_number(low, "latency_ms"), _number(high, "latency_ms"))
+        fault.latency_ms = (
+            _number(low, "latency_ms", maximum=MAX_LATENCY_MS),
+            _number(high, "latency_ms", maximum=MAX_LATENCY_MS),
+        )
         if fault.latency_ms[0] > fault.latency_ms[1]:
             raise FaultError("latency_ms range must be [low, high]")
     if spec.get("status") is not None:

@@ -1,24 +1,30 @@
 """Control routes for time and async actions: the clock, run-until-idle, faults and timings.
 
-The tenant is chosen by X-App-Id, as on the API.
+The tenant is chosen by X-App-Id, as on the API. Reading (GET) never creates a tenant. Every
+body is checked like an API body: a wrong type, a number that is not finite or out of range, an
+instant outside what a clock can show is a 400 naming the field, and nothing changes.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
-from emulator.control.routes import read_json, tenant_of
+from emulator.control.routes import own_tenant, read_json, tenant_of
 from emulator.domain.store import Tenant
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
 from emulator.http.keys import TENANTS
+from emulator.http.tenancy import serving, settled, time_is_up
 from emulator.jobs.clock import ClockError, iso, parse_instant
 from emulator.jobs.model import FaultRule, RowFault
 from emulator.settings import JobTiming
 
 Json = dict[str, Any]
+MAX_COUNT = 1_000_000_000
+MAX_REASON = 1000
 
 
 def _bad(details: str) -> ApiError:
@@ -34,49 +40,63 @@ async def _json(request: web.Request) -> Json:
     return body
 
 
-def _tenant(request: web.Request) -> Tenant:
-    tenant = request.app[TENANTS].get(tenant_of(request))
-    tenant.jobs.settle()
-    return tenant
-
-
 def _clock_view(tenant: Tenant) -> Json:
     clock = tenant.clock
     return {"mode": clock.mode, "scale": clock.scale, "now": iso(clock.now())}
 
 
 async def get_clock(request: web.Request) -> web.Response:
-    return json_response(200, _clock_view(_tenant(request)))
+    tenants = request.app[TENANTS]
+    name = tenant_of(request)
+    tenant = tenants.find(name)
+    if tenant is None:  # not created by reading: how its clock would start
+        return json_response(200, _clock_view(tenants.bare(name)))
+    async with serving(tenant):
+        return json_response(200, _clock_view(tenant))
+
+
+def _move_clock(tenant: Tenant, body: Json) -> None:
+    clock = tenant.clock
+    if "set" in body and not isinstance(body["set"], str):
+        raise ClockError("set must be an ISO 8601 date-time string")
+    target = parse_instant(body["set"]) if "set" in body else None
+    if "mode" in body or "scale" in body:
+        clock.switch(body.get("mode", clock.mode), body.get("scale"))
+    if target is not None:
+        clock.set(target)
+    if "advance_seconds" in body:
+        clock.advance(body["advance_seconds"])
 
 
 async def set_clock(request: web.Request) -> web.Response:
-    tenant = _tenant(request)
     body = await _json(request)
     known = {"mode", "scale", "set", "advance_seconds"}
     if not body or set(body) - known:
         raise _bad(f"Send one or more of {sorted(known)}")
-    try:
-        if "mode" in body or "scale" in body:
-            tenant.clock.switch(str(body.get("mode", tenant.clock.mode)), body.get("scale"))
-        if "set" in body:
-            tenant.clock.set(parse_instant(str(body["set"])))
-        if "advance_seconds" in body:
-            tenant.clock.advance(float(body["advance_seconds"]))
-    except (ClockError, ValueError, TypeError) as error:
-        raise _bad(str(error)) from None
-    tenant.jobs.settle()
-    return json_response(200, _clock_view(tenant))
+    async with own_tenant(request) as tenant:
+        saved = tenant.clock.export()
+        try:
+            _move_clock(tenant, body)
+        except (ClockError, ValueError, TypeError, OverflowError) as error:
+            tenant.clock.load(saved)  # all or nothing
+            raise _bad(str(error)) from None
+        tenant.changes.touch()
+        await settled(tenant)
+        return json_response(200, _clock_view(tenant))
 
 
 async def run_until_idle(request: web.Request) -> web.Response:
-    tenant = _tenant(request)
-    finished = tenant.jobs.run_until_idle()
-    now = tenant.clock.now()
-    return json_response(200, {
-        "now": iso(now),
-        "finished": [job.view(now, with_result=True) for job in finished],
-        "held": [job.id for job in tenant.jobs.newest_first() if job.hold and not job.finished],
-    })  # fmt: skip
+    async with own_tenant(request) as tenant:
+        pending = tenant.jobs.unfinished()
+        while not tenant.jobs.run_until_idle(time_is_up()):
+            await asyncio.sleep(0)
+        now = tenant.clock.now()
+        return json_response(200, {
+            "now": iso(now),
+            "finished": [job.view(now, with_result=True) for job in pending if job.finished],
+            "held": [job.id for job in tenant.jobs.newest_first()
+                     if job.hold and not job.finished],
+        })  # fmt: skip
 
 
 def _rows(spec: object) -> RowFault:
@@ -88,79 +108,114 @@ def _rows(spec: object) -> RowFault:
         raise _bad(f"fail_rows: {error}") from None
 
 
+def _reason(body: Json, name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or len(value) > MAX_REASON:
+        raise _bad(f"{name} must be a reason: text of 1 to {MAX_REASON} characters")
+    return value
+
+
+def _flag(body: Json, name: str) -> bool | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise _bad(f"{name} must be true or false")
+    return value
+
+
 async def control_async_action(request: web.Request) -> web.Response:
-    tenant = _tenant(request)
     body = await _json(request)
     job_id = request.match_info["asyncActionId"]
-    jobs = tenant.jobs
     if not body or set(body) - {"fail", "hold", "fail_rows"}:
         raise _bad('Send {"fail": "<reason>"}, {"hold": true|false} or {"fail_rows": {...}}')
-    if "fail_rows" in body:
-        jobs.fail_rows(job_id, _rows(body["fail_rows"]))
-    if "hold" in body:
-        jobs.hold(job_id, bool(body["hold"]))
-    if "fail" in body:
-        jobs.fail(job_id, str(body["fail"]))
-    job = jobs.get(job_id)
-    return json_response(200, job.view(tenant.clock.now(), with_result=True))
+    reason, hold = _reason(body, "fail"), _flag(body, "hold")
+    rows = _rows(body["fail_rows"]) if "fail_rows" in body else None
+    async with own_tenant(request) as tenant:
+        jobs = tenant.jobs
+        if rows is not None:
+            jobs.fail_rows(job_id, rows)
+        if hold is not None:
+            jobs.hold(job_id, hold)
+        if reason is not None:
+            jobs.fail(job_id, reason)
+        await settled(tenant)
+        job = jobs.get(job_id)
+        return json_response(200, job.view(tenant.clock.now(), with_result=True))
 
 
 async def list_rules(request: web.Request) -> web.Response:
-    return json_response(200, {"rules": [rule.view() for rule in _tenant(request).jobs.rules]})
+    tenant = request.app[TENANTS].find(tenant_of(request))
+    rules = [] if tenant is None else [rule.view() for rule in tenant.jobs.rules]
+    return json_response(200, {"rules": rules})
 
 
 async def add_rule(request: web.Request) -> web.Response:
-    tenant = _tenant(request)
     body = await _json(request)
-    if "type" not in body or set(body) - {"type", "fail", "hold", "fail_rows", "count"}:
+    if set(body) - {"type", "fail", "hold", "fail_rows", "count"}:
         raise _bad('Send {"type": "<job type or *>", "fail"?, "hold"?, "fail_rows"?, "count"?}')
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        raise _bad('type must be a job type or "*"')
     count = body.get("count")
-    if count is not None and (not isinstance(count, int) or count < 1):
-        raise _bad("count must be a positive integer")
+    if count is not None and (
+        isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT
+    ):
+        raise _bad(f"count must be a whole number from 1 to {MAX_COUNT:,}")
     rule = FaultRule(
-        type=str(body["type"]),
-        fail=None if body.get("fail") is None else str(body["fail"]),
-        hold=bool(body.get("hold", False)),
+        type=body["type"],
+        fail=_reason(body, "fail"),
+        hold=bool(_flag(body, "hold")),
         rows=None if body.get("fail_rows") is None else _rows(body["fail_rows"]),
         remaining=count,
     )
-    tenant.jobs.rules.append(rule)
-    return json_response(200, {"rules": [r.view() for r in tenant.jobs.rules]})
+    async with own_tenant(request) as tenant:
+        tenant.jobs.rules.append(rule)
+        tenant.changes.touch()
+        return json_response(200, {"rules": [r.view() for r in tenant.jobs.rules]})
 
 
 async def clear_rules(request: web.Request) -> web.Response:
-    _tenant(request).jobs.rules.clear()
+    async with own_tenant(request) as tenant:
+        tenant.jobs.rules.clear()
+        tenant.changes.touch()
     return json_response(200, {"rules": []})
 
 
+def _timing(body: Json, current: JobTiming) -> JobTiming:
+    try:
+        return JobTiming(
+            queue_delay=body.get("queue_delay", current.queue_delay),
+            item_seconds=body.get("item_seconds", current.item_seconds),
+            portion_size=body.get("portion_size", current.portion_size),
+        )
+    except (TypeError, ValueError) as error:
+        raise _bad(str(error)) from None
+
+
 async def set_timing(request: web.Request) -> web.Response:
-    tenant = _tenant(request)
     body = await _json(request)
     job_type = body.pop("type", None)
     if not isinstance(job_type, str) or set(body) - {"queue_delay", "item_seconds", "portion_size"}:
         raise _bad('Send {"type": "<job type>", "queue_delay"?, "item_seconds"?, "portion_size"?}')
-    current = tenant.jobs.timing(job_type)
-    try:
-        tenant.timings[job_type] = JobTiming(
-            queue_delay=float(body.get("queue_delay", current.queue_delay)),
-            item_seconds=float(body.get("item_seconds", current.item_seconds)),
-            portion_size=int(body.get("portion_size", current.portion_size)),
-        )
-    except (TypeError, ValueError) as error:
-        raise _bad(str(error)) from None
-    timing = tenant.timings[job_type]
-    return json_response(200, {"type": job_type, **timing.__dict__})
+    async with own_tenant(request) as tenant:
+        timing = tenant.timings[job_type] = _timing(body, tenant.jobs.timing(job_type))
+        tenant.changes.touch()
+        return json_response(200, {"type": job_type, **timing.__dict__})
 
 
 async def report(request: web.Request) -> web.Response:
-    tenant = request.app[TENANTS].get(request.match_info["tenant"])
-    tenant.jobs.settle()
-    job = tenant.jobs.get(request.match_info["asyncActionId"])
-    lines = getattr(job.work, "report_csv", None)
-    if lines is None or not job.finished:
-        raise ApiError(404, "not_found", f"No report for async_action {job.id}",
-                       job.id, "async_action", message="Resource not found")  # fmt: skip
-    return web.Response(text=lines(), content_type="text/csv")
+    tenant = request.app[TENANTS].find(request.match_info["tenant"])
+    job_id = request.match_info["asyncActionId"]
+    if tenant is None:
+        raise ApiError(404, "not_found", f"Cannot find async_action with id {job_id}",
+                       job_id, "async_action", message="Resource not found")  # fmt: skip
+    async with serving(tenant):
+        job = tenant.jobs.get(job_id)
+        lines = getattr(job.work, "report_csv", None)
+        if lines is None or not job.finished:
+            raise ApiError(404, "not_found", f"No report for async_action {job.id}",
+                           job.id, "async_action", message="Resource not found")  # fmt: skip
+        return web.Response(text=lines(), content_type="text/csv")
 
 
 def add_job_control_routes(app: web.Application) -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
-from emulator.control import snapshot
+from emulator.contract import strictjson
+from emulator.control import snapshot, statefile
 from emulator.control.fixtures import FixtureError, parse_fixture
+from emulator.domain.store import Tenant
+from emulator.http.auth import printable
+from emulator.http.body import read_raw
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import FAULTS, JOURNAL, SPEC, TENANTS
+from emulator.http.keys import FAULTS, JOURNAL, SETTINGS, SPEC, STATE_FILE, TENANTS
+from emulator.http.tenancy import serving
 
 
 def tenant_of(request: web.Request) -> str:
@@ -20,26 +26,41 @@ def tenant_of(request: web.Request) -> str:
         raise ApiError(
             400, "missing_tenant", "Send X-App-Id to choose the tenant", message="Bad request"
         )
+    if not printable(app_id):
+        raise ApiError(400, "invalid_tenant", "X-App-Id must be UTF-8 text without control "
+                       "characters", message="Bad request")  # fmt: skip
     return app_id
 
 
+@asynccontextmanager
+async def own_tenant(request: web.Request) -> AsyncIterator[Tenant]:
+    """The caller's tenant (created on first use), to itself, its due work done."""
+    async with serving(request.app[TENANTS].get(tenant_of(request))) as tenant:
+        yield tenant
+
+
 async def read_json(request: web.Request) -> object:
-    """The JSON body of a control request (None when empty); invalid JSON is a 400."""
-    raw = await request.read()
+    """The JSON body of a control request (None when empty); anything but strict JSON is 400."""
+    settings = request.app[SETTINGS]
+    raw = await read_raw(request, settings.max_body_bytes, settings.body_timeout)
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
-    except ValueError as error:
-        raise ApiError(400, "invalid_payload", f"Invalid JSON: {error}") from None
+        return strictjson.loads(raw)
+    except strictjson.JsonError as error:
+        raise ApiError(400, "invalid_payload", str(error)) from None
 
 
 async def health(request: web.Request) -> web.Response:
-    spec = request.app[SPEC]
-    return json_response(200, {
+    spec, tenants = request.app[SPEC], request.app[TENANTS]
+    body = {
         "status": "ok", "operations": len(spec.operations), "validators": spec.check_count,
-        "tenants": len(request.app[TENANTS].ids()),
-    })  # fmt: skip
+        "tenants": len(tenants), "max_tenants": tenants.limit, "evicted_tenants": tenants.evicted,
+    }  # fmt: skip
+    state_file = request.app.get(STATE_FILE)
+    if state_file is not None:
+        body["state_file"] = state_file.status()
+    return json_response(200, body)
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -58,17 +79,22 @@ async def reset(request: web.Request) -> web.Response:
 async def seed(request: web.Request) -> web.Response:
     """Apply a fixture document ({customers, campaigns, segments}) to the caller's tenant,
     all or nothing."""
-    tenants = request.app[TENANTS]
-    tenant = tenants.get(tenant_of(request))
-    before = snapshot.export_tenant(tenant)
+    body = await read_json(request)
     try:
-        fixture = parse_fixture(await read_json(request) or {}, "seed request")
-        tenant.apply(fixture)
+        fixture = parse_fixture(body or {}, "seed request")
     except (ValueError, FixtureError) as error:
-        restored = tenants.bare(tenant.app_id)
-        snapshot.load_tenant(restored, before)
-        tenants.put(restored)
         raise ApiError(400, "invalid_payload", str(error)) from None
+    tenants = request.app[TENANTS]
+    async with own_tenant(request) as tenant:
+        before = snapshot.Builder(tenants.bare(tenant.app_id))
+        snapshot.fill(before, snapshot.tenant_document(tenant))
+        try:
+            tenant.apply(fixture)
+        except (ValueError, FixtureError) as error:
+            restored = before.build()
+            statefile.mark_all(restored, snapshot.records(restored))
+            tenants.put(restored)
+            raise ApiError(400, "invalid_payload", str(error)) from None
     return json_response(200, {
         "customers": len(fixture.customers), "campaigns": len(fixture.campaigns),
         "segments": len(fixture.segments),

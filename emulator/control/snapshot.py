@@ -1,117 +1,250 @@
-"""Snapshots: a tenant's whole state (customers, activity, campaigns, vouchers, segments, jobs,
-clock, id stream) as JSON, and back, exactly."""
+"""A tenant's whole state as records, and back, exactly.
+
+A record is (kind, key, value). Kinds: "meta" (clock, ids, counters, segments, timings, the queue
+and the order of jobs), "customer", "event", "campaign", "voucher", "job" (what moves) and "work"
+(what a job was given). The snapshot document of GET /_emulator/state groups them by kind under
+each tenant; the state file holds them as lines. Whoever adds state to a tenant adds it here (a
+field of meta, or a kind of its own) and marks it in Changes when it is written.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from pathlib import Path
+import bisect
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from emulator.domain.bulk import BulkUpdate, MetadataUpdate
 from emulator.domain.csvio import CsvTable
+from emulator.domain.customer_entry import Entry, Event
 from emulator.domain.customer_import import CustomerImport
 from emulator.domain.store import Tenant
 from emulator.domain.vouchers import VoucherImport
-from emulator.jobs.model import Work
+from emulator.jobs.clock import check_instant
+from emulator.jobs.model import Job, Work
 from emulator.settings import JobTiming
 
 Json = dict[str, Any]
-VERSION = 1
+Record = tuple[str, str, Any]
+VERSION = 2
+KINDS = ("meta", "customer", "event", "campaign", "voucher", "job", "work")
+GROUPS = {"customer": "customers", "event": "events", "campaign": "campaigns",
+          "voucher": "vouchers", "job": "jobs", "work": "work"}  # fmt: skip
 
 
 class SnapshotError(ValueError):
     pass
 
 
-def export_tenant(tenant: Tenant) -> Json:
-    tenant.jobs.settle()
+# -- out ----------------------------------------------------------------------------------
+def meta(tenant: Tenant) -> Json:
     return {
         "clock": tenant.clock.export(),
         "ids": tenant.ids.export(),
-        "customers": tenant.customers.export(),
-        "activity": tenant.activity.export(),
-        "campaigns": tenant.campaigns.export(),
+        "customer_seq": tenant.customers.counter,
+        "event_seq": tenant.activity.seq,
         "segments": list(tenant.segments.values()),
         "members": {sid: sorted(ids) for sid, ids in tenant.members.items()},
-        "redeemables": tenant.redeemables,
+        "redeemables": dict(tenant.redeemables),
         "timings": {kind: vars(timing) for kind, timing in tenant.timings.items()},
-        "jobs": tenant.jobs.export(),
+        "queue": tenant.jobs.export(),
+        "jobs": [job.id for job in tenant.jobs.jobs()],
     }
 
 
-def _work(tenant: Tenant, state: Json) -> Work:
-    kind = state["kind"]
-    if kind == "customer_import":
-        return CustomerImport(CsvTable.load(state["table"]), tenant.customers)
-    if kind == "voucher_import":
-        campaign = tenant.campaigns.get(state["campaign_id"])
-        work = VoucherImport(
-            CsvTable.load(state["table"]), campaign, tenant.campaigns, tenant.ids, tenant.clock
-        )
-        work.load_seen(state["seen"])
-        return work
-    if kind == "bulk_update":
-        bulk = BulkUpdate(state["items"], tenant.customers, state["report_url"])
-        bulk.lines = [tuple(line) for line in state["lines"]]
-        return bulk
-    if kind == "metadata_update":
-        meta = MetadataUpdate(
-            state["source_ids"], state["metadata"], tenant.customers, state["report_url"]
-        )
-        meta.lines = [tuple(line) for line in state["lines"]]
-        return meta
-    raise SnapshotError(f"unknown async-action work kind {kind!r}")
+def _event(entry: Entry, event: Event) -> list[Any]:
+    # A creation shares the live object until the customer is next written: saved as null.
+    changes = None if event.changes is entry.data else event.changes
+    return [entry.id, event.id, event.type, event.when.isoformat(), event.group_id,
+            changes, event.changes is None]  # fmt: skip
 
 
-def load_tenant(tenant: Tenant, state: Json) -> None:
-    """Fill a bare tenant (no fixtures applied) from its exported state."""
-    try:
+def records(tenant: Tenant) -> Iterator[Record]:
+    """Every record of the tenant, kind by kind in the order of KINDS. Each value is taken when
+    it is yielded, so a consumer that pauses between records sees some taken later than others
+    (the state file saves whatever changed meanwhile again, see statefile)."""
+    yield "meta", "", meta(tenant)
+    entries = tenant.customers.every_entry()
+    for entry in entries:
+        yield "customer", entry.id, tenant.customers.dump(entry)
+    for entry in entries:
+        for event in list(entry.events):
+            yield "event", f"{entry.id}/{event.seq}", _event(entry, event)
+    campaigns = tenant.campaigns.all()
+    for campaign in campaigns:
+        yield "campaign", campaign["id"], dict(campaign)
+    for campaign in campaigns:
+        vouchers = list(tenant.campaigns.vouchers.get(campaign["id"], {}).items())
+        for code, voucher in vouchers:
+            yield "voucher", f"{campaign['id']}/{code}", dict(voucher)
+    jobs = tenant.jobs.jobs()
+    for job in jobs:
+        yield "job", job.id, job.dump()
+    for job in jobs:
+        yield "work", job.id, job.work.dump_input()
+
+
+def record(tenant: Tenant, kind: str, key: str) -> Any:
+    """The current value of one record (None when it no longer exists), safe to serialise
+    later: what the domain changes in place is copied, the rest is never changed in place."""
+    if kind == "meta":
+        return meta(tenant)
+    if kind == "customer":
+        entry = tenant.customers.by_id(key)
+        return None if entry is None else tenant.customers.dump(entry)
+    if kind == "event":
+        customer_id, _, seq = key.rpartition("/")
+        entry = tenant.customers.by_id(customer_id)
+        if entry is None:
+            return None
+        at = bisect.bisect_left(entry.events, int(seq), key=lambda event: event.seq)
+        found = at < len(entry.events) and entry.events[at].seq == int(seq)
+        return _event(entry, entry.events[at]) if found else None
+    if kind == "campaign":
+        campaign = tenant.campaigns.by_id(key)
+        return None if campaign is None else dict(campaign)
+    if kind == "voucher":
+        campaign_id, _, code = key.partition("/")
+        voucher = tenant.campaigns.vouchers.get(campaign_id, {}).get(code)
+        return None if voucher is None else dict(voucher)
+    job = tenant.jobs.find(key)
+    if job is None:
+        return None
+    return job.work.dump_input() if kind == "work" else job.dump()
+
+
+# -- in -----------------------------------------------------------------------------------
+class Builder:
+    """Collects a tenant's records in any order, the last of each key winning (None deletes),
+    then builds the tenant from them in one go."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self._records: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+
+    def add(self, kind: str, key: str, value: Any) -> None:
+        if kind not in self._records:
+            raise SnapshotError(f"unknown record kind {kind!r}")
+        if value is None:
+            self._records[kind].pop(key, None)
+        else:
+            self._records[kind][key] = value
+
+    def build(self) -> Tenant:
+        try:
+            self._build()
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+            raise SnapshotError(
+                f"tenant {self.tenant.app_id}: malformed snapshot ({error!r})"
+            ) from None
+        return self.tenant
+
+    def _build(self) -> None:
+        tenant, records = self.tenant, self._records
+        state = records["meta"].get("")
+        if not isinstance(state, dict):
+            raise KeyError("meta")
         tenant.clock.load(state["clock"])
         tenant.ids.load(state["ids"])
-        tenant.customers.load(state["customers"])
-        tenant.activity.load(state["activity"])
-        tenant.campaigns.load(state["campaigns"])
         tenant.segments.update({segment["id"]: segment for segment in state["segments"]})
         tenant.members.update({sid: set(ids) for sid, ids in state["members"].items()})
         tenant.redeemables.update(state["redeemables"])
         tenant.timings.update({k: JobTiming(**v) for k, v in state["timings"].items()})
-        tenant.jobs.load(state["jobs"], lambda work: _work(tenant, work))
-    except (KeyError, TypeError, ValueError) as error:
-        raise SnapshotError(f"tenant {tenant.app_id}: malformed snapshot ({error!r})") from None
+        entries = self._customers(int(state["customer_seq"]))
+        tenant.activity.restore(entries, int(state["event_seq"]))
+        self._campaigns()
+        jobs = [self._job(job_id) for job_id in state["jobs"]]
+        tenant.jobs.load(state["queue"], jobs)
+
+    def _customers(self, counter: int) -> list[Entry]:
+        customers = self.tenant.customers
+        customers.counter = counter
+        restored = sorted(self._records["customer"].values(), key=lambda item: item["seq"])
+        entries = {entry.id: entry for entry in map(customers.restore, restored)}
+        for key, value in self._records["event"].items():
+            customer_id, event_id, kind, when, group, changes, nothing = value
+            entry = entries[customer_id]
+            if changes is None and not nothing:
+                changes = entry.data  # the creation, sharing the live object
+            seq = int(key.rpartition("/")[2])
+            moment = check_instant(datetime.fromisoformat(when))
+            entry.events.append(Event(seq, event_id, kind, moment, group, changes))
+        for entry in entries.values():
+            entry.events.sort(key=lambda event: event.seq)
+            check_instant(entry.created)
+        return list(entries.values())
+
+    def _campaigns(self) -> None:
+        campaigns = self.tenant.campaigns
+        for campaign in self._records["campaign"].values():
+            campaigns.restore(campaign)
+        for key, voucher in self._records["voucher"].items():
+            campaigns.add_voucher(key.partition("/")[0], voucher)
+
+    def _job(self, job_id: str) -> Job:
+        state = self._records["job"][job_id]
+        work = self._work(self._records["work"][job_id], state["work"])
+        job = Job.load(state, work)
+        for instant in (job.created, job.ready, job.started, job.updated, job.report.finished):
+            if instant is not None:
+                check_instant(instant)
+        return job
+
+    def _work(self, given: Json, progress: Json) -> Work:
+        tenant, kind = self.tenant, given["kind"]
+        if kind == "customer_import":
+            return CustomerImport(CsvTable.load(given["table"]), tenant.customers)
+        if kind == "voucher_import":
+            campaign = tenant.campaigns.get(given["campaign_id"])
+            work = VoucherImport(
+                CsvTable.load(given["table"]), campaign, tenant.campaigns, tenant.ids, tenant.clock
+            )
+            work.load_seen(progress["seen"])
+            return work
+        if kind == "bulk_update":
+            bulk = BulkUpdate(given["items"], tenant.customers, given["report_url"])
+            bulk.lines = [tuple(line) for line in progress["lines"]]
+            return bulk
+        if kind == "metadata_update":
+            meta = MetadataUpdate(
+                given["source_ids"], given["metadata"], tenant.customers, given["report_url"]
+            )
+            meta.lines = [tuple(line) for line in progress["lines"]]
+            return meta
+        raise SnapshotError(f"unknown async-action work kind {kind!r}")
+
+
+# -- the snapshot document (GET / PUT /_emulator/state) -------------------------------------
+# {"version": 2, "tenants": {"<app id>": {"meta": {...}, "customers": {"<id>": {...}}, ...}}}
+def tenant_document(tenant: Tenant) -> Json:
+    grouped: Json = {group: {} for group in GROUPS.values()}
+    for kind, key, value in records(tenant):
+        if kind == "meta":
+            grouped["meta"] = value
+        else:
+            grouped[GROUPS[kind]][key] = value
+    return grouped
+
+
+def document(tenants: list[Tenant]) -> Json:
+    return {"version": VERSION, "tenants": {t.app_id: tenant_document(t) for t in tenants}}
 
 
 def check_document(document: object) -> dict[str, Json]:
     if not isinstance(document, dict) or document.get("version") != VERSION:
         raise SnapshotError(f'a snapshot is {{"version": {VERSION}, "tenants": {{...}}}}')
     tenants = document.get("tenants")
-    if not isinstance(tenants, dict):
-        raise SnapshotError("a snapshot needs a 'tenants' mapping")
+    if not isinstance(tenants, dict) or not all(isinstance(t, dict) for t in tenants.values()):
+        raise SnapshotError("a snapshot needs a 'tenants' mapping of tenant objects")
     return tenants
 
 
-def document(tenants: list[Tenant]) -> Json:
-    return {"version": VERSION, "tenants": {t.app_id: export_tenant(t) for t in tenants}}
-
-
-def read_file(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise SnapshotError(f"{path}: not a JSON snapshot ({error})") from None
-
-
-def write_file(path: Path, data: Json) -> None:
-    """Atomically: a crash mid-write leaves the previous file whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, separators=(",", ":"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def fill(builder: Builder, grouped: Json) -> None:
+    """Hand a tenant's snapshot document to its builder."""
+    builder.add("meta", "", grouped.get("meta"))
+    for kind, group in GROUPS.items():
+        records = grouped.get(group, {})
+        if not isinstance(records, dict):
+            raise SnapshotError(f"tenant {builder.tenant.app_id}: '{group}' must be a mapping")
+        for key, value in records.items():
+            builder.add(kind, key, value)

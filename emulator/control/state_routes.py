@@ -1,66 +1,94 @@
-"""Snapshots over HTTP, and the state file read at start and written at shutdown."""
+"""Snapshots over HTTP: GET streams them, a tenant at a time, and PUT restores them.
+
+While a tenant is being written out its own requests wait (so its snapshot is of one moment);
+every other tenant is served between the slices.
+"""
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import time
 
+import orjson
 from aiohttp import web
 
 from emulator.control import snapshot
 from emulator.control.routes import read_json
-from emulator.control.snapshot import SnapshotError
-from emulator.domain.store import Tenants
+from emulator.control.snapshot import GROUPS, Builder, SnapshotError
+from emulator.control.statefile import mark_all
+from emulator.domain.store import Tenant, Tenants
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import SETTINGS, TENANTS
+from emulator.http.keys import TENANTS
+from emulator.http.tenancy import SLICE_SECONDS, serving
 
-log = logging.getLogger("emulator")
+CHUNK_BYTES = 1 << 18
 
 
-def restore(tenants: Tenants, document: object) -> list[str]:
+async def restore(tenants: Tenants, document: object) -> list[str]:
     """Rebuild every tenant in the document before replacing any: all or nothing."""
     states = snapshot.check_document(document)
     rebuilt = []
-    for app_id, state in states.items():
-        tenant = tenants.bare(app_id)
-        snapshot.load_tenant(tenant, state)
-        rebuilt.append(tenant)
+    for app_id, grouped in states.items():
+        builder = Builder(tenants.bare(app_id))
+        snapshot.fill(builder, grouped)
+        rebuilt.append(await asyncio.to_thread(builder.build))
     for tenant in rebuilt:
+        mark_all(tenant, snapshot.records(tenant))
         tenants.put(tenant)
     return sorted(states)
 
 
-async def get_state(request: web.Request) -> web.Response:
+async def get_state(request: web.Request) -> web.StreamResponse:
     tenants = request.app[TENANTS]
     name = request.query.get("tenant")
-    chosen = tenants.existing() if name is None else [tenants.get(name)]
-    return json_response(200, snapshot.document(chosen))
+    chosen = tenants.existing() if name is None else [tenants.find(name)]
+    if name is not None and chosen[0] is None:
+        raise ApiError(404, "not_found", f"Cannot find tenant with id {name}", name, "tenant")
+    response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+    await response.prepare(request)
+    await response.write(b'{"version":%d,"tenants":{' % snapshot.VERSION)
+    for index, tenant in enumerate(chosen):
+        assert tenant is not None
+        async with serving(tenant):
+            await response.write((b"," if index else b"") + orjson.dumps(tenant.app_id) + b":")
+            await _write_tenant(response, tenant)
+    await response.write(b"}}")
+    await response.write_eof()
+    return response
+
+
+async def _write_tenant(response: web.StreamResponse, tenant: Tenant) -> None:
+    out, group = bytearray(b"{"), None
+    deadline = time.perf_counter() + SLICE_SECONDS
+    for kind, key, value in snapshot.records(tenant):
+        if kind == "meta":
+            out += b'"meta":' + orjson.dumps(value)
+            continue
+        if GROUPS[kind] != group:
+            out += (b"}" if group else b"") + b',"%s":{' % GROUPS[kind].encode()
+            group = GROUPS[kind]
+        elif out[-1:] != b"{":
+            out += b","
+        out += orjson.dumps(key) + b":" + orjson.dumps(value)
+        if len(out) > CHUNK_BYTES or time.perf_counter() > deadline:
+            await response.write(bytes(out))
+            out.clear()
+            await asyncio.sleep(0)
+            deadline = time.perf_counter() + SLICE_SECONDS
+    out += b"}}" if group else b"}"  # groups without records are left out
+    await response.write(bytes(out))
 
 
 async def put_state(request: web.Request) -> web.Response:
     document = await read_json(request)
     try:
-        restored = restore(request.app[TENANTS], document)
+        restored = await restore(request.app[TENANTS], document)
     except SnapshotError as error:
         raise ApiError(400, "invalid_payload", f"Cannot restore: {error}") from None
     return json_response(200, {"restored": restored})
 
 
-async def _save_on_cleanup(app: web.Application) -> None:
-    path = app[SETTINGS].state_file
-    if path is not None:
-        snapshot.write_file(path, snapshot.document(app[TENANTS].existing()))
-        log.info("state written to %s", path)
-
-
 def add_state_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/state", get_state)
     app.router.add_put("/_emulator/state", put_state)
-    path = app[SETTINGS].state_file
-    if path is not None:
-        if path.exists():
-            try:
-                restore(app[TENANTS], snapshot.read_file(path))
-            except SnapshotError as error:
-                raise SnapshotError(f"{path}: {error}") from None
-        app.on_cleanup.append(_save_on_cleanup)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from emulator.domain.csvio import write_csv
 from emulator.domain.customers import WRITABLE, Customers
 from emulator.jobs.clock import iso
 from emulator.jobs.model import Report
@@ -30,12 +31,15 @@ class _Upserts:
         return {"source_id": self._source_ids[index]}
 
     def release(self) -> None:
-        """The items are small and the report lines stay: nothing to drop."""
+        """The report lines stay; a bulk update drops its items (see BulkUpdate)."""
+
+    def dump_progress(self) -> Json:
+        return {"lines": list(self.lines)}
 
     def report_csv(self) -> str:
         flag = {True: "true", False: "false"}
-        rows = [f"{sid},{flag[found]},{flag[updated]}" for sid, found, updated in self.lines]
-        return "\n".join(["source_id,found,updated", *rows]) + "\n"
+        rows = [(sid, flag[found], flag[updated]) for sid, found, updated in self.lines]
+        return write_csv(("source_id", "found", "updated"), rows)
 
     def _common(self, report: Report) -> Json:
         errors = [
@@ -62,9 +66,11 @@ class BulkUpdate(_Upserts):
         super().__init__([str(item["source_id"]) for item in items], customers, report_url)
         self._items = items
 
-    def dump(self) -> Json:
-        return {"kind": "bulk_update", "items": self._items, "lines": self.lines,
-                "report_url": self._report_url}  # fmt: skip
+    def dump_input(self) -> Json:
+        return {"kind": "bulk_update", "items": self._items, "report_url": self._report_url}
+
+    def release(self) -> None:
+        self._items = []  # the report lines say what happened
 
     def apply(self, index: int) -> str | None:
         source_id = self._source_ids[index]
@@ -85,10 +91,9 @@ class MetadataUpdate(_Upserts):
         super().__init__(source_ids, customers, report_url)
         self._metadata = metadata
 
-    def dump(self) -> Json:
+    def dump_input(self) -> Json:
         return {"kind": "metadata_update", "source_ids": self._source_ids,
-                "metadata": self._metadata, "lines": self.lines,
-                "report_url": self._report_url}  # fmt: skip
+                "metadata": self._metadata, "report_url": self._report_url}  # fmt: skip
 
     def apply(self, index: int) -> str | None:
         source_id = self._source_ids[index]

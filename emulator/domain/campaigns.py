@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.domain.changes import Changes
 from emulator.domain.errors import Conflict, InvalidInput, NotFound
 from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
@@ -54,9 +55,10 @@ def infer_campaign_type(body: Json) -> str:
 
 
 class Campaigns:
-    def __init__(self, ids: IdGenerator, clock: Clock) -> None:
+    def __init__(self, ids: IdGenerator, clock: Clock, changes: Changes | None = None) -> None:
         self._ids = ids
         self._clock = clock
+        self._changes = changes or Changes()
         self._by_id: dict[str, Json] = {}
         self._by_name: dict[str, str] = {}
         self.vouchers: dict[str, dict[str, Json]] = {}  # campaign id -> code -> voucher
@@ -94,6 +96,7 @@ class Campaigns:
         return self.restore(campaign)
 
     def restore(self, campaign: Json) -> Json:
+        self._changes.mark("campaign", campaign["id"])
         self._by_id[campaign["id"]] = campaign
         self._by_name[campaign["name"]] = campaign["id"]
         self.vouchers.setdefault(campaign["id"], {})
@@ -105,6 +108,9 @@ class Campaigns:
             raise NotFound("campaign", key)
         return self._by_id[campaign_id]
 
+    def by_id(self, campaign_id: str) -> Json | None:
+        return self._by_id.get(campaign_id)
+
     def owner_of(self, code: str) -> str | None:
         return self._code_owner.get(code)
 
@@ -112,19 +118,12 @@ class Campaigns:
         self.vouchers[campaign_id][voucher["code"]] = voucher
         self._code_owner[voucher["code"]] = campaign_id
         self._by_id[campaign_id]["vouchers_count"] = len(self.vouchers[campaign_id])
+        self.touch_voucher(campaign_id, voucher["code"])
+        self._changes.mark("campaign", campaign_id)
+
+    def touch_voucher(self, campaign_id: str, code: str) -> None:
+        """A voucher was changed in place: save it."""
+        self._changes.mark("voucher", f"{campaign_id}/{code}")
 
     def all(self) -> list[Json]:
         return list(self._by_id.values())
-
-    def export(self) -> Json:
-        return {
-            "campaigns": self.all(),
-            "vouchers": {cid: list(codes.values()) for cid, codes in self.vouchers.items()},
-        }
-
-    def load(self, state: Json) -> None:
-        for campaign in state["campaigns"]:
-            self.restore(campaign)
-        for campaign_id, vouchers in state["vouchers"].items():
-            for voucher in vouchers:
-                self.add_voucher(campaign_id, voucher)

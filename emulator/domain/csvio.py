@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,24 @@ class CsvTable:
     @classmethod
     def load(cls, state: dict[str, Any]) -> CsvTable:
         return cls(list(state["header"]), [CsvRow(n, v, p) for n, v, p in state["rows"]])
+
+
+# Cells a spreadsheet would read as a formula (OWASP, "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets a `'` before it."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def write_csv(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
+    """CSV with every cell quoted as needed (commas, quotes, line breaks) and neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(tuple(safe_cell(str(cell)) for cell in row) for row in rows)
+    return out.getvalue()
 
 
 def normalise(header: str) -> str:

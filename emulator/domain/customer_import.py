@@ -116,8 +116,11 @@ class CustomerImport:
         self._rows = []
         self._table = CsvTable(self._table.header, [])
 
-    def dump(self) -> Json:
+    def dump_input(self) -> Json:
         return {"kind": "customer_import", "table": self._table.dump()}
+
+    def dump_progress(self) -> Json:
+        return {}
 
     def result(self, report: Report) -> Json:
         return import_result("customer", "source_id", report)

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from emulator.domain.activity import ActivityLog
+from emulator.domain.changes import Changes
+from emulator.domain.customer_entry import UPDATED, WRITABLE, Entry, ordered
 from emulator.domain.errors import NotFound
 from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
 
 Json = dict[str, Any]
-
-# Fields a client may set (CustomerBase); every other request field is ignored.
-WRITABLE = ("name", "description", "email", "phone", "birthday", "birthdate", "address", "metadata")
-# The vendor's key order in a customer object.
-KEY_ORDER = (
-    "id", "source_id", "name", "description", "email", "phone", "birthday", "birthdate",
-    "address", "summary", "loyalty", "referrals", "metadata", "system_metadata",
-    "created_at", "updated_at", "assets", "object",
-)  # fmt: skip
+__all__ = ["WRITABLE", "Customers", "Entry"]
 
 
 def _new_summary() -> Json:
@@ -38,33 +31,21 @@ def _new_summary() -> Json:
     }  # fmt: skip
 
 
-@dataclass
-class Entry:
-    """One stored customer: its public object plus what ordering and filtering need."""
-
-    data: Json
-    seq: int
-    created: datetime
-    updated: datetime | None = None
-    events: list[str] = field(default_factory=list)
-
-    @property
-    def touched(self) -> datetime:
-        return self.updated or self.created
-
-
 class Customers:
-    def __init__(self, ids: IdGenerator, clock: Clock, activity: ActivityLog) -> None:
+    def __init__(
+        self, ids: IdGenerator, clock: Clock, activity: ActivityLog, changes: Changes | None = None
+    ) -> None:
         self._ids = ids
         self._clock = clock
         self._activity = activity
+        self._changes = changes or Changes()
         self._live: dict[str, Entry] = {}
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
         self._seq = 0
         # The zeroed sub-objects every new customer starts with, shared between customers:
         # writes replace top-level values and never mutate a stored nested object in place,
-        # which is also what makes the activity log's shallow snapshots true snapshots.
+        # which is also what lets the activity log share a new customer's object.
         self._blank: Json = {
             "summary": _new_summary(),
             "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
@@ -115,21 +96,25 @@ class Customers:
         return self._insert({**fields, "source_id": source_id}).data, False
 
     def update(self, key: str, body: Json) -> Json:
+        """Replace the fields sent (a new object: the old one may live on in the history)."""
         entry = self.entry(key)
         changes = {name: body[name] for name in WRITABLE if name in body}
         now = self._clock.now()
-        entry.data.update(changes)
+        old = entry.data
+        entry.data = ordered({**old, **changes, "updated_at": iso(now)})
         entry.updated = now
-        entry.data["updated_at"] = iso(now)
-        entry.data = _ordered(entry.data)
-        self._activity.record(entry, "customer.updated", now)
+        self._activity.replaced(entry, old)
+        self._activity.record(entry, UPDATED, now, changes)
+        self._changes.mark("customer", entry.id)
         return entry.data
 
     def delete(self, key: str) -> None:
         entry = self.entry(key)
         self._forget(entry)
-        self._deleted[entry.data["id"]] = entry
-        self._activity.record(entry, "customer.deleted", self._clock.now())
+        entry.deleted = True
+        self._deleted[entry.id] = entry
+        self._activity.record(entry, "customer.deleted", self._clock.now(), None)
+        self._changes.mark("customer", entry.id)
 
     def delete_permanently(self, key: str) -> Json:
         entry = self.entry_any(key)
@@ -138,6 +123,7 @@ class Customers:
             self._forget(entry)
         self._deleted.pop(customer_id, None)
         erased_events = self._activity.erase(entry)
+        self._changes.mark("customer", customer_id)
         return {
             "id": self._ids.deletion(),
             "created_at": iso(self._clock.now()),
@@ -155,35 +141,47 @@ class Customers:
         """Create a customer from a fixture, keeping the fixture's own id when it has one."""
         return self._insert(body, body.get("id")).data
 
-    # -- snapshots ------------------------------------------------------------------------
-    def export(self) -> Json:
-        def dump(entry: Entry) -> Json:
-            return {
-                "data": entry.data, "seq": entry.seq, "created": entry.created.isoformat(),
-                "updated": entry.updated.isoformat() if entry.updated else None,
-                "events": entry.events,
-            }  # fmt: skip
+    # -- snapshots: one record per customer (its events are records of their own) ----------
+    @property
+    def counter(self) -> int:
+        return self._seq
 
+    @counter.setter
+    def counter(self, value: int) -> None:
+        self._seq = value
+
+    def every_entry(self) -> list[Entry]:
+        return [*self._live.values(), *self._deleted.values()]
+
+    def by_id(self, customer_id: str) -> Entry | None:
+        """A live or soft-deleted customer by id (None once erased)."""
+        return self._live.get(customer_id) or self._deleted.get(customer_id)
+
+    @staticmethod
+    def dump(entry: Entry) -> Json:
         return {
-            "seq": self._seq,
-            "live": [dump(entry) for entry in self._live.values()],
-            "deleted": [dump(entry) for entry in self._deleted.values()],
-        }
+            "data": entry.data, "seq": entry.seq, "created": entry.created.isoformat(),
+            "updated": entry.updated.isoformat() if entry.updated else None,
+            "deleted": entry.deleted, "base": entry.base,
+        }  # fmt: skip
 
-    def load(self, state: Json) -> None:
-        def entry(item: Json) -> Entry:
-            updated = item["updated"]
-            return Entry(
-                item["data"], item["seq"], datetime.fromisoformat(item["created"]),
-                datetime.fromisoformat(updated) if updated else None, list(item["events"]),
-            )  # fmt: skip
-
-        self._seq = state["seq"]
-        for item in state["live"]:
-            self._index(entry(item))
-        for item in state["deleted"]:
-            restored = entry(item)
-            self._deleted[restored.data["id"]] = restored
+    def restore(self, record: Json) -> Entry:
+        """Put back a dumped customer (its events are attached by the caller)."""
+        data = record["data"]
+        for name, blank in self._blank.items():
+            if data.get(name) == blank:
+                data[name] = blank  # share the zeroed sub-objects again
+        updated = record["updated"]
+        entry = Entry(
+            data, int(record["seq"]), datetime.fromisoformat(record["created"]),
+            datetime.fromisoformat(updated) if updated else None,
+            base=record["base"], deleted=bool(record["deleted"]),
+        )  # fmt: skip
+        if entry.deleted:
+            self._deleted[entry.id] = entry
+        else:
+            self._index(entry)
+        return entry
 
     # -- internals -----------------------------------------------------------------------
     def _insert(self, body: Json, customer_id: str | None = None) -> Entry:
@@ -194,9 +192,10 @@ class Customers:
         data.update({name: body[name] for name in WRITABLE if name in body})
         data.update(self._blank)
         data.update(created_at=iso(now), object="customer")
-        entry = Entry(_ordered(data), self._next_seq(), now)
+        entry = Entry(ordered(data), self._next_seq(), now)
         self._index(entry)
-        self._activity.record(entry, "customer.created", now)
+        self._activity.record(entry, "customer.created", now, entry.data)
+        self._changes.mark("customer", entry.id)
         return entry
 
     def _index(self, entry: Entry) -> None:
@@ -215,9 +214,3 @@ class Customers:
     def _next_seq(self) -> int:
         self._seq += 1
         return self._seq
-
-
-def _ordered(data: Json) -> Json:
-    known = {key: data[key] for key in KEY_ORDER if key in data}
-    extra = {key: value for key, value in data.items() if key not in known}
-    return {**known, **extra}

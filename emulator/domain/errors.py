@@ -29,3 +29,14 @@ class InvalidInput(DomainError):
         super().__init__(details)
         self.details = details
         self.key = key
+
+
+class TenantLimit(DomainError):
+    """Every tenant slot is taken by a tenant with work in flight: none can be evicted."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The emulator holds its maximum of {limit} tenants and every one has work in "
+            "flight; reset some tenants (POST /_emulator/reset) or raise --max-tenants"
+        )
+        self.limit = limit

@@ -1,16 +1,24 @@
-"""Tenants and their state. Every collection hangs off a tenant named by its X-App-Id."""
+"""Tenants and their state. Every collection hangs off a tenant named by its X-App-Id.
+
+Tenants are capped (`max_tenants`): making room evicts the least recently used tenant that has
+no job queued, under way or held, and is not being served; when every tenant is busy, a new one
+is refused (TenantLimit).
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from emulator.control.fixtures import FixtureError, FixtureSet
-from emulator.domain.activity import ActivityLog
+from emulator.domain.activity import DEFAULT_LIMIT, ActivityLog
 from emulator.domain.campaigns import Campaigns
+from emulator.domain.changes import Changes
 from emulator.domain.customers import Customers
-from emulator.domain.errors import DomainError
+from emulator.domain.errors import DomainError, TenantLimit
 from emulator.jobs.clock import Clock
 from emulator.jobs.engine import Engine
 from emulator.jobs.ids import IdGenerator
@@ -32,11 +40,19 @@ class Tenant:
     members: dict[str, set[str]] = field(default_factory=dict)  # segment id -> customer ids
     redeemables: dict[str, list[Json]] = field(default_factory=dict)  # customer id -> items
     timings: dict[str, JobTiming] = field(default_factory=dict)  # per job type, set at run time
+    changes: Changes = field(default_factory=Changes)  # what to save next (state file)
+    # One request (or save, or snapshot) works on a tenant at a time; others wait here.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    @property
+    def idle(self) -> bool:
+        return not self.jobs.busy() and not self.lock.locked()
 
     def segments_of(self, customer_id: str) -> list[Json]:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
 
     def apply(self, fixture: FixtureSet) -> None:
+        self.changes.touch()
         try:
             self._apply(fixture)
         except DomainError as error:
@@ -68,11 +84,15 @@ def tenant_factory(
     make_ids: Callable[[str], IdGenerator],
     fixtures: Sequence[FixtureSet],
     default_timing: Callable[[str], JobTiming],
+    activity_limit: int = DEFAULT_LIMIT,
+    track_changes: bool = False,
 ) -> TenantFactory:
     def build(app_id: str, seeded: bool = True) -> Tenant:
         clock = make_clock()
         ids = make_ids(app_id)
-        activity = ActivityLog(ids, app_id)
+        changes = Changes(track_changes)
+        changes.touch()
+        activity = ActivityLog(ids, app_id, activity_limit, changes)
         timings: dict[str, JobTiming] = {}
 
         def timing(job_type: str) -> JobTiming:
@@ -83,10 +103,11 @@ def tenant_factory(
             clock=clock,
             ids=ids,
             activity=activity,
-            customers=Customers(ids, clock, activity),
-            campaigns=Campaigns(ids, clock),
-            jobs=Engine(clock, ids, timing),
+            customers=Customers(ids, clock, activity, changes),
+            campaigns=Campaigns(ids, clock, changes),
+            jobs=Engine(clock, ids, timing, changes),
             timings=timings,
+            changes=changes,
         )
         for fixture in fixtures if seeded else ():
             if fixture.applies_to(app_id):
@@ -99,31 +120,67 @@ def tenant_factory(
 class Tenants:
     """Tenants come into being on first use, seeded with the fixtures that apply to them."""
 
-    def __init__(self, factory: TenantFactory) -> None:
+    def __init__(self, factory: TenantFactory, limit: int = 10_000, track: bool = False) -> None:
         self._factory = factory
-        self._tenants: dict[str, Tenant] = {}
+        self.limit = limit
+        self._track = track  # note removals for the state file
+        self._tenants: OrderedDict[str, Tenant] = OrderedDict()  # least recently used first
+        self.evicted = 0
+        self.removed: set[str] = set()  # gone since the state file last heard of them
 
     def get(self, app_id: str) -> Tenant:
         tenant = self._tenants.get(app_id)
         if tenant is None:
+            self._make_room()
             tenant = self._tenants[app_id] = self._factory(app_id)
+        else:
+            self._tenants.move_to_end(app_id)
         return tenant
+
+    def find(self, app_id: str) -> Tenant | None:
+        """The tenant if it exists; never creates one."""
+        return self._tenants.get(app_id)
 
     def bare(self, app_id: str) -> Tenant:
         """A new tenant without fixtures, not yet registered (snapshots fill it)."""
         return self._factory(app_id, seeded=False)
 
     def put(self, tenant: Tenant) -> None:
+        if tenant.app_id not in self._tenants:
+            self._make_room()
+        self._drop(tenant.app_id)
         self._tenants[tenant.app_id] = tenant
 
     def existing(self) -> list[Tenant]:
         return [self._tenants[name] for name in sorted(self._tenants)]
 
     def reset(self, app_id: str) -> None:
-        self._tenants.pop(app_id, None)
+        self._drop(app_id)
 
     def reset_all(self) -> None:
-        self._tenants.clear()
+        for name in list(self._tenants):
+            self._drop(name)
 
     def ids(self) -> list[str]:
         return sorted(self._tenants)
+
+    def all(self) -> list[Tenant]:
+        """Every tenant, least recently used first."""
+        return list(self._tenants.values())
+
+    def __len__(self) -> int:
+        return len(self._tenants)
+
+    def _drop(self, app_id: str) -> None:
+        if self._tenants.pop(app_id, None) is not None and self._track:
+            self.removed.add(app_id)
+
+    def _make_room(self) -> None:
+        if len(self._tenants) < self.limit:
+            return
+        for name, tenant in self._tenants.items():
+            if tenant.idle:
+                self._drop(name)
+                self.evicted += 1
+                return
+        raise TenantLimit(self.limit)

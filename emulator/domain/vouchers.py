@@ -92,6 +92,7 @@ class VoucherImport:
                 voucher["active"] = active_text == "true"
             if known.get("category"):
                 voucher["category"] = known["category"]
+            self._campaigns.touch_voucher(campaign_id, code)
             return None
         if len(self._campaigns.vouchers[campaign_id]) >= MAX_CODES_PER_CAMPAIGN:
             return f"The campaign already holds the maximum of {MAX_CODES_PER_CAMPAIGN} codes"
@@ -135,11 +136,14 @@ class VoucherImport:
         self._table = CsvTable(self._table.header, [])
         self._seen = {}
 
-    def dump(self) -> Json:
+    def dump_input(self) -> Json:
         return {
             "kind": "voucher_import", "table": self._table.dump(),
-            "campaign_id": self._campaign["id"], "seen": self._seen,
+            "campaign_id": self._campaign["id"],
         }  # fmt: skip
+
+    def dump_progress(self) -> Json:
+        return {"seen": dict(self._seen)}
 
     def load_seen(self, seen: dict[str, int]) -> None:
         self._seen = dict(seen)

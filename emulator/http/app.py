@@ -18,9 +18,21 @@ from emulator.control.job_routes import add_job_control_routes
 from emulator.control.journal import Journal
 from emulator.control.routes import add_control_routes
 from emulator.control.state_routes import add_state_routes
+from emulator.control.statefile import StateFile
 from emulator.domain.store import Tenants, tenant_factory
 from emulator.http.endpoint import Endpoint
-from emulator.http.keys import FAULTS, JOURNAL, REQUEST_IDS, SETTINGS, SLEEP, SPEC, TENANTS, WALL
+from emulator.http.guard import guard_middleware
+from emulator.http.keys import (
+    FAULTS,
+    JOURNAL,
+    REQUEST_IDS,
+    SETTINGS,
+    SLEEP,
+    SPEC,
+    STATE_FILE,
+    TENANTS,
+    WALL,
+)
 from emulator.http.middleware import error_middleware, journal_middleware
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
@@ -68,13 +80,15 @@ def create_app(settings: Settings | None = None) -> web.Application:
     def timing(job_type: str) -> JobTiming:
         return settings.job_timings.get(job_type, settings.job_timing)
 
-    tenants = Tenants(tenant_factory(clock, ids, fixtures, timing))
+    saving = settings.state_file is not None
+    factory = tenant_factory(clock, ids, fixtures, timing, settings.activity_limit, saving)
+    tenants = Tenants(factory, settings.max_tenants, saving)
     _check_fixtures(tenants, fixtures)
     request_ids = IdGenerator(tenant_seed(settings.seed, "__requests__"))
 
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[journal_middleware, fault_middleware, error_middleware],
+        middlewares=[guard_middleware, journal_middleware, fault_middleware, error_middleware],
     )
     app[SETTINGS] = settings
     app[JOURNAL] = Journal(settings.journal_size)
@@ -91,4 +105,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     add_fault_routes(app)
     add_state_routes(app)
     add_api_routes(app, spec, tenants, request_ids)
+    if settings.state_file is not None:
+        state_file = StateFile(settings.state_file, tenants, settings.save_interval)
+        app[STATE_FILE] = state_file
+        restored = state_file.load()
+        log.info("state file %s: %d tenants restored", settings.state_file, restored)
+        app.cleanup_ctx.append(state_file.context)
     return app

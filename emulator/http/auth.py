@@ -21,11 +21,23 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+def printable(value: str) -> bool:
+    """Valid Unicode text without control characters (a tenant name must be savable)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(ord(char) < 0x20 or ord(char) == 0x7F for char in value)
+
+
 def authenticate(headers: Mapping[str, str], allowed: Mapping[str, str] | None) -> str:
     """Return the tenant (the app id) or raise AuthError with the reason."""
     app_id = headers.get("X-App-Id", "").strip()
     token = headers.get("X-App-Token", "").strip()
     bearer = _bearer(headers)
+    for name, value in (("X-App-Id", app_id), ("X-App-Token", token), ("Bearer token", bearer)):
+        if value and not printable(value):
+            raise AuthError(f"{name} must be UTF-8 text without control characters")
     if app_id and token:
         if allowed is None:
             return app_id

@@ -1,20 +1,30 @@
-"""Reading a request body exactly once: size limit, content type, JSON or multipart."""
+"""Reading a request body exactly once: size limit, content type, strict JSON or multipart.
+
+The size limit counts the body's bytes the same way whatever its framing: a Content-Length over
+the limit is refused before reading, and a chunked body is refused as soon as the bytes received
+pass it (multipart included: its boundaries and part headers count, as they do in a
+Content-Length).
+"""
 
 from __future__ import annotations
 
-import json
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from emulator.contract import strictjson
 from emulator.contract.spec import Operation
+from emulator.contract.strictjson import clean_text
 from emulator.control.journal import clip
-from emulator.http.errors import PayloadTooLarge, bad_payload, unsupported_media
+from emulator.http.errors import PayloadTooLarge, bad_payload, request_timeout, unsupported_media
 from emulator.http.keys import BODY_SEEN
 from emulator.routes.calls import Form, Upload
 
+T = TypeVar("T")
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"
 
@@ -32,7 +42,7 @@ class Body:
     media: str = ""
 
 
-async def read_body(request: web.Request, op: Operation, limit: int) -> Body:
+async def read_body(request: web.Request, op: Operation, limit: int, timeout: float) -> Body:
     """The parsed body; absent for an operation without one (its body is never read)."""
     if not op.has_body:
         return Body()
@@ -40,13 +50,10 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Body:
         raise PayloadTooLarge(limit)
     media = media_type(request)
     if media == MULTIPART and media in op.body_checks:
-        form = await _read_form(request, limit)
+        form = await within(timeout, _read_form(request, limit))
         request[BODY_SEEN] = describe_form(form)
         return Body(True, form, media)
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise PayloadTooLarge(limit) from None
+    raw = await read_raw(request, limit, timeout)
     request[BODY_SEEN] = clip(raw.decode("utf-8", errors="replace"))
     if not raw.strip():
         if op.body_required:
@@ -55,35 +62,60 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Body:
     if media not in op.body_checks:
         raise unsupported_media(media, sorted(op.body_checks))
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise bad_payload("Request body is not valid UTF-8") from None
+        return Body(True, strictjson.loads(raw), media)
+    except strictjson.JsonError as error:
+        raise bad_payload(str(error)) from None
+
+
+async def within(timeout: float, reading: Awaitable[T]) -> T:
+    """A body that stalls longer than `timeout` seconds is a 408, and its connection closes."""
     try:
-        return Body(True, json.loads(text), media)
-    except ValueError as error:
-        raise bad_payload(f"Invalid JSON: {error}") from None
+        async with asyncio.timeout(timeout):
+            return await reading
+    except TimeoutError:
+        raise request_timeout(f"The request body did not arrive within {timeout:g} s") from None
+
+
+async def read_raw(request: web.Request, limit: int, timeout: float) -> bytes:
+    """The whole body, at most `limit` bytes, within `timeout` seconds."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(limit)
+    try:
+        return await within(timeout, request.read())
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge(limit) from None
 
 
 async def _read_form(request: web.Request, limit: int) -> Form:
     form: Form = {}
-    total = 0
+    content = request.content
+
+    def check() -> None:
+        if content.total_bytes > limit:
+            raise PayloadTooLarge(limit)
+
     try:
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
+            check()
             if not isinstance(part, BodyPartReader):
                 raise bad_payload("Nested multipart bodies are not supported")
             data = bytearray()
             while chunk := await part.read_chunk(65536):
-                total += len(chunk)
-                if total > limit:
-                    raise PayloadTooLarge(limit)
+                check()
                 data.extend(chunk)
-            name = part.name or ""
+            name = clean_text(part.name or "")
             if part.filename is not None:
                 content_type = part.headers.get("Content-Type", "application/octet-stream")
-                form[name] = Upload(part.filename, content_type, bytes(data))
+                filename, content_type = clean_text(part.filename), clean_text(content_type)
+                form[name] = Upload(filename, content_type, bytes(data))
             else:
                 form[name] = data.decode("utf-8", errors="replace")
+        while not content.at_eof():  # the epilogue counts too
+            await content.readany()
+            check()
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge(limit) from None
     except (ValueError, AssertionError, RuntimeError, HttpProcessingError) as error:
         reason = getattr(error, "message", None) or str(error)
         raise bad_payload(f"Malformed multipart/form-data body: {reason}") from None

@@ -7,16 +7,18 @@ emulator bug and becomes a loud 500 `emulator_contract_violation`.
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from emulator.contract import strictjson
 from emulator.contract.params import read_params
 from emulator.contract.spec import Operation
 from emulator.domain.errors import DomainError
-from emulator.domain.store import Tenants
+from emulator.domain.store import Tenant, Tenants
 from emulator.http.auth import AuthError, authenticate
 from emulator.http.body import MULTIPART, Body, form_instance, read_body
 from emulator.http.errors import (
@@ -30,22 +32,49 @@ from emulator.http.errors import (
     unauthorized,
 )
 from emulator.http.keys import OPERATION, TENANT, VALIDATION
+from emulator.http.tenancy import serving
 from emulator.jobs.ids import IdGenerator
-from emulator.routes.calls import Call, Handler, Reply
+from emulator.routes.calls import Call, Handler, Reply, prepare
 from emulator.settings import Settings
 
 log = logging.getLogger("emulator.contract")
+OFFLOAD_BYTES = 256 * 1024  # bodies this big are checked in a worker thread
 
 
 def dump(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return strictjson.dumps(body)
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
+    response = web.Response(
         status=status, body=dump(body), content_type="application/json", charset="utf-8",
         headers=headers,
     )  # fmt: skip
+    if status == 408:
+        response.force_close()  # the rest of a stalled body is not waited for
+    return response
+
+
+def base_url(request: web.Request, settings: Settings) -> str:
+    """Where clients reach this emulator: --public-url, else the address the connection came
+    in on (never the Host header, which the client chooses)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    if not sockname:
+        return f"http://{settings.host}:{settings.port}"
+    host, port = sockname[0], sockname[1]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a request asks for, read and checked before its tenant is touched."""
+
+    tenant_id: str
+    params: dict[str, Any]
+    body: Any
+    base_url: str
 
 
 class Endpoint:
@@ -68,10 +97,16 @@ class Endpoint:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         request[OPERATION] = self.op.operation_id
         try:
-            reply = await self._run(request)
+            asked = await self._read(request)
+            async with serving(self._tenants.get(asked.tenant_id)) as tenant:
+                return self._finish(request, self._run(asked, tenant))
         except (ApiError, PayloadTooLarge) as error:
             request[VALIDATION] = "request_rejected"
-            reply = self._error_reply(error)
+            return self._finish(request, self._error_reply(error))
+        except DomainError as error:  # the tenant could not be had (TenantLimit)
+            return self._finish(request, self._error_reply(from_domain(error)))
+
+    def _finish(self, request: web.Request, reply: Reply) -> web.StreamResponse:
         response, violation = self._write(reply)
         if violation:
             request[VALIDATION] = "contract_violation"
@@ -79,7 +114,8 @@ class Endpoint:
             request[VALIDATION] = "passed" if self._settings.validate_requests else "skipped"
         return response
 
-    async def _run(self, request: web.Request) -> Reply:
+    async def _read(self, request: web.Request) -> Asked:
+        """Everything the request says, checked, before the tenant is touched."""
         settings = self._settings
         try:
             tenant_id = authenticate(request.headers, settings.credentials)
@@ -91,23 +127,29 @@ class Endpoint:
         )
         if problem is not None:
             raise bad_query(problem.describe())
-        body = await read_body(request, self.op, settings.max_body_bytes)
+        body = await read_body(request, self.op, settings.max_body_bytes, settings.body_timeout)
         if settings.validate_requests and body.present:
-            self._check_body(body)
-        tenant = self._tenants.get(tenant_id)
-        tenant.jobs.settle()
-        call = Call(tenant, params, body.value, f"{request.scheme}://{request.host}")
+            await self._check_body(body, request.content_length or 0)
+        if body.media == MULTIPART and body.present:
+            await asyncio.to_thread(prepare, body.value)  # CSV parsing, off the event loop
+        return Asked(tenant_id, params, body.value, base_url(request, settings))
+
+    def _run(self, asked: Asked, tenant: Tenant) -> Reply:
+        call = Call(tenant, asked.params, asked.body, asked.base_url)
         try:
             return self._handler(call)
         except DomainError as error:
             return self._error_reply(from_domain(error))
 
-    def _check_body(self, body: Body) -> None:
+    async def _check_body(self, body: Body, size: int) -> None:
         check = self.op.body_checks.get(body.media)
         if check is None:
             return
         instance = form_instance(body.value) if body.media == MULTIPART else body.value
-        problem = check.problem(instance)
+        if size > OFFLOAD_BYTES:
+            problem = await asyncio.to_thread(check.problem, instance)
+        else:
+            problem = check.problem(instance)
         if problem is not None:
             raise bad_payload(problem.describe())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from emulator.domain.errors import Conflict, DomainError, InvalidInput, NotFound, TenantLimit
 
 Json = dict[str, Any]
 
@@ -23,6 +23,12 @@ MESSAGES = {
     "duplicate_found": "Duplicated resource found",
     "emulator_contract_violation": "Emulator response breaks the API contract",
     "internal_error": "Internal Server Error",
+    "request_timeout": "Request Timeout",
+    "uri_too_long": "URI Too Long",
+    "headers_too_large": "Request Header Fields Too Large",
+    "bad_request": "Bad Request",
+    "forbidden": "Forbidden",
+    "tenant_limit_reached": "Service Unavailable",
 }
 
 
@@ -80,6 +86,8 @@ def from_domain(error: DomainError) -> ApiError:
         )
     if isinstance(error, InvalidInput):
         return ApiError(400, error.key, error.details)
+    if isinstance(error, TenantLimit):
+        return ApiError(503, "tenant_limit_reached", str(error))
     return ApiError(400, "invalid_payload", str(error))
 
 
@@ -116,6 +124,14 @@ def unsupported_media(content_type: str, accepted: list[str]) -> ApiError:
 
 def contract_violation(details: str) -> ApiError:
     return ApiError(500, "emulator_contract_violation", details)
+
+
+def request_timeout(details: str) -> ApiError:
+    return ApiError(408, "request_timeout", details)
+
+
+def forbidden(details: str) -> ApiError:
+    return ApiError(403, "forbidden", details)
 
 
 def internal_error(details: str) -> ApiError:

@@ -9,6 +9,7 @@ from aiohttp import web
 from emulator.contract.spec import Spec
 from emulator.control.faults import FaultBook
 from emulator.control.journal import Journal
+from emulator.control.statefile import StateFile
 from emulator.domain.store import Tenants
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator
@@ -29,4 +30,5 @@ TENANT = web.RequestKey("tenant", str)  # who the credentials named
 FAULT = web.RequestKey("fault", str)  # fault:<kind> when an injected fault shaped the answer
 SPEC = web.AppKey("spec", Spec)
 TENANTS = web.AppKey("tenants", Tenants)
+STATE_FILE = web.AppKey("state_file", StateFile)  # only with --state-file
 REQUEST_IDS = web.AppKey("request_ids", IdGenerator)

@@ -6,10 +6,15 @@
 
 Every mode can be advanced or set (an offset on top of its rate) and switched to another mode
 without a jump. Nothing else in the emulator reads the wall clock.
+
+Instants stay between EARLIEST and LATEST and scales between MIN_SCALE and MAX_SCALE, so that
+every date computed from a clock (a job's end, a report's expiry) can be written; a scaled clock
+that runs long enough to pass LATEST stops there.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +22,10 @@ from datetime import UTC, datetime, timedelta
 
 WallTime = Callable[[], float]
 MODES = ("real", "scaled", "manual")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+MIN_SCALE = 0.001
+MAX_SCALE = 10_000.0
 
 
 class ClockError(ValueError):
@@ -49,32 +58,37 @@ class Clock:
         if self.mode == "manual":
             return self._anchor
         elapsed = (self._wall() - self._anchor_wall) * self.rate
+        if elapsed >= (LATEST - self._anchor).total_seconds():
+            return LATEST
         return self._anchor + timedelta(seconds=elapsed)
 
     def _reanchor(self, instant: datetime) -> None:
         self._anchor = instant
         self._anchor_wall = self._wall()
 
-    def switch(self, mode: str, scale: float | None = None) -> datetime:
+    def switch(self, mode: object, scale: object = None) -> datetime:
         if mode not in MODES:
             raise ClockError(f"unknown clock mode {mode!r}; use one of {', '.join(MODES)}")
-        if scale is not None and scale <= 0:
-            raise ClockError("clock scale must be positive")
+        checked = None if scale is None else check_scale(scale)
         current = self.now()
-        self.mode = mode
-        if scale is not None:
-            self.scale = scale
+        self.mode = str(mode)
+        if checked is not None:
+            self.scale = checked
         self._reanchor(current)
         return current
 
-    def advance(self, seconds: float) -> datetime:
-        if seconds < 0:
+    def advance(self, seconds: object) -> datetime:
+        amount = _finite(seconds, "advance_seconds")
+        if amount < 0:
             raise ClockError("a clock cannot be advanced by a negative amount")
-        self._reanchor(self.now() + timedelta(seconds=seconds))
+        now = self.now()
+        if amount > (LATEST - now).total_seconds():
+            raise ClockError(f"a clock cannot be advanced past {iso(LATEST)}")
+        self._reanchor(now + timedelta(seconds=amount))
         return self.now()
 
     def set(self, instant: datetime) -> datetime:
-        target = _aware(instant)
+        target = check_instant(_aware(instant))
         if target < self.now():
             raise ClockError("a clock cannot be set back in time")
         self._reanchor(target)
@@ -86,11 +100,14 @@ class Clock:
     def load(self, state: dict[str, object]) -> None:
         """Resume a saved clock in place: a real one at wall time (never before the saved
         instant), the others at the saved instant."""
-        saved = datetime.fromisoformat(str(state["now"]))
-        if state["mode"] == "real":
+        saved = check_instant(datetime.fromisoformat(str(state["now"])))
+        mode, scale = state["mode"], check_scale(state["scale"])
+        if mode not in MODES:
+            raise ClockError(f"unknown clock mode {mode!r}")
+        if mode == "real":
             saved = max(saved, datetime.fromtimestamp(self._wall(), UTC))
-        self.mode = str(state["mode"])
-        self.scale = float(str(state["scale"]))
+        self.mode = str(mode)
+        self.scale = scale
         self._reanchor(saved)
 
     @contextmanager
@@ -101,6 +118,30 @@ class Clock:
             yield
         finally:
             self._pinned = previous
+
+
+def _finite(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ClockError(f"{name} must be a number")
+    if not math.isfinite(value):
+        raise ClockError(f"{name} must be a finite number")
+    return float(value)
+
+
+def check_scale(value: object) -> float:
+    scale = _finite(value, "scale")
+    if not MIN_SCALE <= scale <= MAX_SCALE:
+        raise ClockError(f"clock scale must be between {MIN_SCALE:g} and {MAX_SCALE:g}")
+    return scale
+
+
+def check_instant(instant: datetime) -> datetime:
+    """An instant a clock may show: time-zone aware, from EARLIEST up to LATEST."""
+    if instant.tzinfo is None:
+        raise ClockError(f"{instant.isoformat()} has no time zone")
+    if not EARLIEST <= instant <= LATEST:
+        raise ClockError(f"instants must lie between {iso(EARLIEST)} and {iso(LATEST)}")
+    return instant
 
 
 def _aware(instant: datetime) -> datetime:

@@ -7,7 +7,10 @@ finishes soon (the vendor's documented queue rules).
 
 Nothing runs in the background: every read first calls `settle()`, which replays every event
 whose time has come, in order. A portion's effects are applied exactly once, when it completes,
-stamped with its completion time, whoever happens to read first.
+stamped with its completion time, whoever happens to read first. `settle()` can stop between
+items when its caller says time is up (`should_yield`) and go on at the next call, so a big
+import runs in short slices between other requests; the results are the same item for item,
+whatever the slicing, because every item is applied at its portion's completion time.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from emulator.domain.changes import Changes
 from emulator.domain.errors import Conflict, NotFound
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator
 from emulator.jobs.model import Failure, FaultRule, Job, Json, RowFault, Work
 from emulator.settings import JobTiming
+
+ShouldYield = Callable[[], bool]
 
 
 @contextmanager
@@ -39,13 +45,21 @@ def _gc_paused() -> Iterator[None]:
 
 
 class Engine:
-    def __init__(self, clock: Clock, ids: IdGenerator, timing: Callable[[str], JobTiming]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        ids: IdGenerator,
+        timing: Callable[[str], JobTiming],
+        changes: Changes | None = None,
+    ) -> None:
         self._clock = clock
         self._ids = ids
         self.timing = timing
+        self._changes = changes or Changes()
         self._jobs: dict[str, Job] = {}
         self._queue: deque[Job] = deque()
         self._parked: dict[str, Job] = {}
+        # The portion under way: its job, when it completes, and the cursor it stops at.
         self._current: tuple[Job, datetime, int] | None = None
         self._free_at: datetime | None = None
         self.rules: list[FaultRule] = []
@@ -70,7 +84,7 @@ class Engine:
         self.rules = [rule for rule in self.rules if rule.remaining != 0]
         self._jobs[job.id] = job
         self._queue.append(job)
-        self.settle()
+        self._touch(job, work_changed=True)
         return job
 
     def get(self, job_id: str) -> Job:
@@ -79,15 +93,33 @@ class Engine:
             raise NotFound("async_action", job_id)
         return job
 
+    def find(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def unfinished(self) -> list[Job]:
+        return [job for job in self._jobs.values() if not job.finished]
+
+    def busy(self) -> bool:
+        """Whether a job is queued, under way or held."""
+        return bool(self._queue or self._current or self._parked)
+
+    def jobs(self) -> list[Job]:
+        return list(self._jobs.values())
+
+    def _touch(self, job: Job, work_changed: bool = False) -> None:
+        self._changes.mark("job", job.id)
+        if work_changed:
+            self._changes.mark("work", job.id)
+
     def newest_first(self, end_date: datetime | None = None) -> list[Job]:
         jobs = [job for job in reversed(self._jobs.values())]
         return jobs if end_date is None else [job for job in jobs if job.created < end_date]
 
     # -- snapshots ------------------------------------------------------------------------
     def export(self) -> Json:
+        """The queue's own state; the jobs themselves are saved one by one (Job.dump)."""
         current = self._current
         return {
-            "jobs": [job.dump() for job in self._jobs.values()],
             "queue": [job.id for job in self._queue],
             "parked": list(self._parked),
             "current": None if current is None else [current[0].id, current[1].isoformat(),
@@ -96,38 +128,40 @@ class Engine:
             "rules": [rule.view() for rule in self.rules],
         }  # fmt: skip
 
-    def load(self, state: Json, make_work: Callable[[Json], Work]) -> None:
-        for item in state["jobs"]:
-            job = Job.load(item, make_work(item["work"]))
-            self._jobs[job.id] = job
+    def load(self, state: Json, jobs: list[Job]) -> None:
+        """Restore the queue around its jobs, given in submission order."""
+        self._jobs = {job.id: job for job in jobs}
         self._queue = deque(self._jobs[job_id] for job_id in state["queue"])
         self._parked = {job_id: self._jobs[job_id] for job_id in state["parked"]}
         current = state["current"]
         if current is not None:
-            job_id, end, count = current
-            self._current = (self._jobs[job_id], datetime.fromisoformat(end), count)
+            job_id, end, stop = current
+            self._current = (self._jobs[job_id], datetime.fromisoformat(end), int(stop))
         self._free_at = None if state["free_at"] is None else datetime.fromisoformat(
             state["free_at"])  # fmt: skip
         self.rules = [FaultRule.load(rule) for rule in state["rules"]]
 
     # -- the clock-driven replay --------------------------------------------------------
-    def settle(self) -> None:
-        """Replay every event due by now."""
+    def settle(self, should_yield: ShouldYield | None = None) -> bool:
+        """Replay every event due by now, in order. With `should_yield`, stop between two items
+        once it answers True, and answer False: call again to go on. True: nothing is due."""
         if not self._queue and self._current is None:
-            return
+            return True
         now = self._clock.now()
         while True:
             if self._current is not None:
-                job, end, count = self._current
+                job, end, stop = self._current
                 if end > now:
-                    return
+                    return True
+                if not self._work_portion(job, end, stop, should_yield):
+                    return False
                 self._current = None
                 self._free_at = end
-                self._complete_portion(job, end, count)
+                self._end_portion(job, end)
                 continue
             chosen = self._next_start()
             if chosen is None or chosen[0] > now:
-                return
+                return True
             self._start_portion(*chosen)
 
     def next_event(self) -> datetime | None:
@@ -136,15 +170,18 @@ class Engine:
         chosen = self._next_start()
         return None if chosen is None else chosen[0]
 
-    def run_until_idle(self) -> list[Job]:
-        """Move the clock just far enough for every runnable job to finish."""
-        self.settle()
-        pending = [job for job in self._jobs.values() if not job.finished]
-        while (when := self.next_event()) is not None:
+    def run_until_idle(self, should_yield: ShouldYield | None = None) -> bool:
+        """Move the clock just far enough for every runnable job to finish. With `should_yield`,
+        answer False when time is up before that (call again to go on)."""
+        while True:
+            if not self.settle(should_yield):
+                return False
+            when = self.next_event()
+            if when is None:
+                return True
             if when > self._clock.now():
                 self._clock.set(when)
-            self.settle()
-        return [job for job in pending if job.finished]
+                self._changes.touch()
 
     def _next_start(self) -> tuple[datetime, Job] | None:
         if not self._queue:
@@ -157,6 +194,7 @@ class Engine:
 
     def _start_portion(self, start: datetime, job: Job) -> None:
         self._queue.remove(job)
+        self._touch(job)
         if job.status == "ENQUEUED":
             job.status, job.started, job.updated = "IN_PROGRESS", start, start
         if job.hold:
@@ -165,16 +203,27 @@ class Engine:
             return
         count = min(job.timing.portion_size, job.total - job.cursor)
         end = start + timedelta(seconds=count * job.timing.item_seconds)
-        self._current = (job, end, count)
+        self._current = (job, end, job.cursor + count)
 
-    def _complete_portion(self, job: Job, end: datetime, count: int) -> None:
+    def _work_portion(
+        self, job: Job, end: datetime, stop: int, should_yield: ShouldYield | None
+    ) -> bool:
+        """Apply the portion's items from the job's cursor on; True once all are applied."""
+        if job.doom is not None:
+            return True
+        self._touch(job)
+        with self._clock.pinned(end), _gc_paused():
+            while job.cursor < stop:
+                self._process(job, job.cursor)
+                job.cursor += 1
+                if should_yield is not None and job.cursor < stop and should_yield():
+                    return False
+        return True
+
+    def _end_portion(self, job: Job, end: datetime) -> None:
         if job.doom is not None:
             self._finish(job, end, "FAILED", job.doom)
             return
-        with self._clock.pinned(end), _gc_paused():
-            for index in range(job.cursor, job.cursor + count):
-                self._process(job, index)
-        job.cursor += count
         job.updated = end
         if job.cursor >= job.total:
             self._finish(job, end, "DONE")
@@ -199,6 +248,7 @@ class Engine:
         job.report.fail_reason = reason
         job.result = job.work.result(job.report)
         job.work.release()
+        self._touch(job, work_changed=True)
 
     # -- faults on demand ------------------------------------------------------------------
     def _unfinished(self, job_id: str) -> Job:
@@ -218,20 +268,20 @@ class Engine:
             self._queue.remove(job)
         self._parked.pop(job.id, None)
         self._finish(job, now, "FAILED", reason)
-        self.settle()
         return job
 
     def hold(self, job_id: str, hold: bool) -> Job:
         job = self._unfinished(job_id)
+        self._touch(job)
         job.hold = hold
         if not hold and job.id in self._parked:
             del self._parked[job.id]
             job.ready = self._clock.now()
             self._queue.append(job)
-        self.settle()
         return job
 
     def fail_rows(self, job_id: str, fault: RowFault) -> Job:
         job = self._unfinished(job_id)
+        self._touch(job)
         job.row_fault = fault
         return job

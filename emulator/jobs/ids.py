@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import random
 import string
+from array import array
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -43,12 +45,15 @@ class IdGenerator:
         return self._random.random()
 
     def export(self) -> list[object]:
+        """The generator's position, compactly: [version, base64 of its 625 words, gauss]."""
         version, internal, gauss = self._random.getstate()
-        return [version, list(internal), gauss]
+        words = base64.b64encode(array("I", internal).tobytes()).decode("ascii")
+        return [version, words, gauss]
 
     def load(self, state: list[object]) -> None:
-        version, internal, gauss = state
-        self._random.setstate((version, tuple(internal), gauss))  # type: ignore[arg-type]
+        version, words, gauss = state
+        internal = tuple(array("I", base64.b64decode(str(words), validate=True)))
+        self._random.setstate((version, internal, gauss))
 
 
 def tenant_seed(seed: int | None, tenant: str) -> str | None:

@@ -12,6 +12,7 @@ from emulator.settings import JobTiming
 
 Json = dict[str, Any]
 FINISHED = frozenset({"DONE", "FAILED"})
+MAX_ROW = 10_000_000
 OPERATION_STATUS = {"DONE": "SUCCESS", "FAILED": "FAILED"}
 
 
@@ -34,7 +35,8 @@ class Report:
 
 
 class Work(Protocol):
-    """The items of one job and what processing each of them does."""
+    """The items of one job and what processing each of them does. Its dumps are copies: the
+    state file may write them out later, while the job goes on."""
 
     def size(self) -> int: ...
 
@@ -46,8 +48,12 @@ class Work(Protocol):
 
     def result(self, report: Report) -> Json: ...
 
-    def dump(self) -> Json:
-        """Everything needed to rebuild the work in a snapshot (with a "kind")."""
+    def dump_input(self) -> Json:
+        """What the job was given (with a "kind"): saved once, and again when released."""
+        ...
+
+    def dump_progress(self) -> Json:
+        """What processing has added so far (saved with the job as it moves)."""
         ...
 
     def release(self) -> None:
@@ -68,12 +74,26 @@ class RowFault:
 
     @classmethod
     def parse(cls, spec: Json) -> RowFault:
-        keys = [*spec.get("source_ids", []), *spec.get("codes", [])]
-        return cls(
-            reason=str(spec.get("reason") or cls.reason),
-            rows=frozenset(int(row) for row in spec.get("rows", [])),
-            keys=frozenset(str(key) for key in keys),
-        )
+        unknown = set(spec) - {"source_ids", "codes", "rows", "reason"}
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}")
+        keys = [*_list(spec, "source_ids"), *_list(spec, "codes")]
+        rows = _list(spec, "rows")
+        if not all(isinstance(k, str) for k in keys):
+            raise ValueError("source_ids and codes must be lists of strings")
+        if not all(type(row) is int and 1 <= row <= MAX_ROW for row in rows):
+            raise ValueError(f"rows must be a list of row numbers from 1 to {MAX_ROW:,}")
+        reason = spec.get("reason") or cls.reason
+        if not isinstance(reason, str) or len(reason) > 1000:
+            raise ValueError("reason must be text of at most 1000 characters")
+        return cls(reason=reason, rows=frozenset(rows), keys=frozenset(keys))
+
+
+def _list(spec: Json, name: str) -> list[Any]:
+    value = spec.get(name, [])
+    if not isinstance(value, list):
+        raise ValueError(f"{name} must be a list")
+    return value
 
 
 @dataclass
@@ -176,7 +196,7 @@ class Job:
                 "reason": self.row_fault.reason, "rows": sorted(self.row_fault.rows),
                 "keys": sorted(self.row_fault.keys),
             },
-            "timing": asdict(self.timing), "work": self.work.dump(),
+            "timing": asdict(self.timing), "work": self.work.dump_progress(),
         }  # fmt: skip
 
     @classmethod

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.domain.csvio import CsvError, CsvTable, read_csv
 from emulator.domain.store import Tenant
 
 Json = dict[str, Any]
@@ -18,6 +20,27 @@ class Upload:
     filename: str
     content_type: str
     data: bytes
+    _parsed: list[CsvTable | CsvError] = field(default_factory=list, compare=False, repr=False)
+
+    def table(self) -> CsvTable:
+        """The file read as CSV (once: `prepare` may do it ahead, off the event loop)."""
+        if not self._parsed:
+            try:
+                self._parsed.append(read_csv(self.data))
+            except CsvError as error:
+                self._parsed.append(error)
+        parsed = self._parsed[0]
+        if isinstance(parsed, CsvError):
+            raise parsed
+        return parsed
+
+
+def prepare(form: dict[str, Upload | str]) -> None:
+    """Read every uploaded file as CSV now, so a handler finds it read (errors included)."""
+    for value in form.values():
+        if isinstance(value, Upload):
+            with suppress(CsvError):  # kept: the handler raises it as the import's error
+                value.table()
 
 
 Form = dict[str, "Upload | str"]
@@ -28,7 +51,7 @@ class Call:
     tenant: Tenant
     params: Json  # path and query parameters, typed by the spec
     body: Any = None  # parsed JSON, a Form, or None
-    base_url: str = ""  # scheme://host the client used, for links such as report URLs
+    base_url: str = ""  # where clients reach the emulator, for links such as report URLs
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)

@@ -17,9 +17,8 @@ def _table(form: Form) -> CsvTable:
     part = form.get("file")
     if part is None:
         raise InvalidInput("Request body must have required property 'file'")
-    data = part.data if isinstance(part, Upload) else part.encode("utf-8")
     try:
-        return read_csv(data)
+        return part.table() if isinstance(part, Upload) else read_csv(part.encode("utf-8"))
     except CsvError as error:
         raise InvalidInput(f"The CSV file cannot be imported: {error}") from None
 

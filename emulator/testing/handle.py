@@ -5,6 +5,7 @@ against a server elsewhere, e.g. a CI service container)."""
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -35,10 +36,18 @@ class EmulatorClock:
 class EmulatorHandle:
     """What a test gets from the `voucherify_emulator` fixture."""
 
-    def __init__(self, url: str, app_id: str, app_token: str = "test-token") -> None:
+    def __init__(
+        self,
+        url: str,
+        app_id: str,
+        app_token: str = "test-token",
+        admin_token: str | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.app_id = app_id
         self.app_token = app_token
+        # The emulator's --admin-token, if it has one (default: VOUCHERIFY_EMULATOR_ADMIN_TOKEN).
+        self.admin_token = admin_token or os.environ.get("VOUCHERIFY_EMULATOR_ADMIN_TOKEN")
         self.clock = EmulatorClock(self)
 
     @property
@@ -48,9 +57,13 @@ class EmulatorHandle:
     def control(self, method: str, path: str, body: object = None, **query: str) -> Json:
         url = self.url + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url, data=data, method=method, headers={
+        headers = {
             "X-App-Id": self.app_id, "Content-Type": "application/json",
-        })  # fmt: skip
+            "X-Emulator-Client": "pytest",
+        }  # fmt: skip
+        if self.admin_token:
+            headers["X-Emulator-Token"] = self.admin_token
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=60) as response:
             return dict(json.loads(response.read() or b"{}"))
 

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.http.app import create_app
+from emulator.http.server import make_runner
 from emulator.settings import Settings
 
 
@@ -28,7 +29,7 @@ class BackgroundEmulator:
         return self.url
 
     async def _start(self) -> str:
-        self._runner = web.AppRunner(create_app(self.settings), access_log=None)
+        self._runner = make_runner(create_app(self.settings), self.settings)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await site.start()

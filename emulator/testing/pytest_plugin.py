@@ -28,6 +28,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("VOUCHERIFY_EMULATOR_URL"),
         help="use an emulator already running at this URL instead of starting one in-process",
     )
+    group.addoption(
+        "--voucherify-emulator-admin-token",
+        default=os.environ.get("VOUCHERIFY_EMULATOR_ADMIN_TOKEN"),
+        help="the --admin-token of that emulator (default: VOUCHERIFY_EMULATOR_ADMIN_TOKEN)",
+    )
     parser.addini(
         "voucherify_emulator_clock",
         default="manual",
@@ -60,6 +65,9 @@ def voucherify_emulator(
     """A fresh tenant of the session's emulator: `url`, `app_id`, `app_token`, `headers`,
     `clock.advance(seconds)`, `run_until_idle()`, `reset()`, `seed(...)`,
     `fail_next(job_type, reason)`, `fault(...)` and `requests()`."""
-    handle = EmulatorHandle(voucherify_emulator_url, tenant_for(request.node.nodeid))
+    handle = EmulatorHandle(
+        voucherify_emulator_url, tenant_for(request.node.nodeid),
+        admin_token=request.config.getoption("--voucherify-emulator-admin-token"),
+    )  # fmt: skip
     handle.reset()
     return handle

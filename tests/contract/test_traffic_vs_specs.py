@@ -13,7 +13,7 @@ import pytest
 import yaml
 from aiohttp import FormData
 from conftest import ClientFactory
-from helpers import AUTH, REPO, SHARED_REFERENCE, Client
+from helpers import AUTH, CONTROL, REPO, SHARED_REFERENCE, Client
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
@@ -118,7 +118,7 @@ async def async_scenario(api: Recorder) -> None:
     await api("GET", f"/v1/async-actions/{imported}")  # ENQUEUED, no result yet
     await client.post(f"/_emulator/async-actions/{doomed['async_action_id']}",
                       json={"fail": "boom"}, headers=AUTH)  # fmt: skip
-    await client.post("/_emulator/async-actions/run-until-idle", headers=AUTH)
+    await client.post("/_emulator/async-actions/run-until-idle", headers={**AUTH, **CONTROL})
     for action_id in (imported, bulk["async_action_id"], meta["async_action_id"], vouchers,
                       doomed["async_action_id"]):  # fmt: skip
         await api("GET", f"/v1/async-actions/{action_id}")

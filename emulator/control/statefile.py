@@ -1,0 +1,336 @@
+"""The state file (--state-file): every change is saved within about `save_interval` seconds.
+
+The file is an append-only log of records (see snapshot), rewritten whole once it has grown to
+twice the size it had after the last rewrite:
+
+    {"format":"voucherify-emulator-state","version":2}      the header
+    ["tenant","customer","cust_..."]<TAB>{...}              a record (null: it is gone)
+    ["tenant","*",""]<TAB>null                              the tenant is gone
+    ["","commit",""]<TAB>17                                 the save before this line is whole
+
+A save takes what changed (cheaply: stored objects are never changed in place, so it keeps
+references), serialises it in short slices between requests, then a worker thread appends and
+fsyncs it. Reading stops at the last commit line, so a crash mid-save loses only that save. A
+rewrite goes to a temporary file beside the state file, fsync'd and renamed over it; temporary
+files a crash left behind are removed at start. A tenant whose records cannot be written is
+logged, reported in /_emulator/health and skipped; the others are saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from emulator.control import snapshot
+from emulator.control.snapshot import Builder, SnapshotError
+from emulator.domain.changes import Key
+from emulator.domain.store import Tenant, Tenants
+
+log = logging.getLogger("emulator.state")
+HEADER = {"format": "voucherify-emulator-state", "version": snapshot.VERSION}
+SLICE_SECONDS = 0.005  # the event loop serialises at most this long before serving others
+CHUNK_BYTES = 4 << 20
+MIN_REWRITE_BYTES = 16 << 20
+
+
+class StateFileError(Exception):
+    """The state file cannot be used; the message is one line naming the file and the problem."""
+
+
+def line(app_id: str, kind: str, key: str, value: Any) -> bytes:
+    return orjson.dumps([app_id, kind, key]) + b"\t" + orjson.dumps(value) + b"\n"
+
+
+Batch = tuple[Tenant, set[Key], list[tuple[str, str, Any]]]
+
+
+class StateFile:
+    def __init__(self, path: Path, tenants: Tenants, interval: float) -> None:
+        self.path = path
+        self.tenants = tenants
+        self.interval = interval
+        self._handle: BinaryIO | None = None
+        self._size = 0
+        self._rewritten_size = 0
+        self._lock = asyncio.Lock()  # one save or rewrite at a time, in order
+        self._commits = 0
+        self._stopping = asyncio.Event()
+        self.unsaved: dict[str, str] = {}  # tenant -> why it could not be saved
+        self.last_error: str | None = None
+
+    # -- start ------------------------------------------------------------------------------
+    def load(self) -> int:
+        """Read the file (if any) into the tenants; answer how many were restored."""
+        self._remove_temporaries()
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            self._open(rewrite=True)
+            return 0
+        gc.disable()
+        try:
+            builders = self._read()
+            for builder in builders.values():
+                tenant = builder.build()
+                tenant.changes.take()  # on disk already
+                self.tenants.put(tenant)
+        except SnapshotError as error:
+            raise StateFileError(f"state file {self.path}: {error}") from None
+        finally:
+            gc.enable()
+        gc.freeze()  # the restored state lives long: keep the collector from rescanning it
+        self.tenants.removed.clear()
+        self._open(rewrite=False)
+        return len(builders)
+
+    def _read(self) -> dict[str, Builder]:
+        try:
+            with self.path.open("rb") as stream:
+                first = stream.readline()
+                if not first.startswith(b'{"format"'):
+                    return self._read_document(first + stream.read())
+                try:
+                    header = _json(first)
+                except ValueError:
+                    header = None
+                if header != HEADER:
+                    raise StateFileError(f"state file {self.path}: not a version-2 state file")
+                return self._read_lines(stream)
+        except OSError as error:
+            raise StateFileError(f"state file {self.path}: {error.strerror}") from None
+
+    def _read_document(self, data: bytes) -> dict[str, Builder]:
+        """A snapshot document (GET /_emulator/state) as a starting state."""
+        try:
+            tenants = snapshot.check_document(orjson.loads(data))
+        except (orjson.JSONDecodeError, SnapshotError) as error:
+            raise StateFileError(f"state file {self.path}: not a state file ({error})") from None
+        builders = {}
+        for app_id, grouped in tenants.items():
+            builder = builders[app_id] = Builder(self.tenants.bare(app_id))
+            snapshot.fill(builder, grouped)
+        return builders
+
+    def _read_lines(self, stream: BinaryIO) -> dict[str, Builder]:
+        builders: dict[str, Builder] = {}
+        pending: list[tuple[str, str, str, Any]] = []
+        for number, raw in enumerate(stream, start=2):
+            if not raw.endswith(b"\n"):
+                break  # cut off by a crash: its save never committed
+            head, _, body = raw.partition(b"\t")
+            try:
+                app_id, kind, key = _json(head)
+                value = _json(body)
+            except (ValueError, TypeError):
+                raise StateFileError(f"state file {self.path}: line {number} is corrupt") from None
+            if kind != "commit":
+                pending.append((app_id, kind, key, value))
+                continue
+            for app_id, kind, key, value in pending:
+                if kind == "*":
+                    builders.pop(app_id, None)
+                else:
+                    builder = builders.get(app_id) or Builder(self.tenants.bare(app_id))
+                    builders[app_id] = builder
+                    builder.add(kind, key, value)
+            pending.clear()
+        if pending:
+            log.warning("state file %s: ignoring a save cut short by a crash", self.path)
+        return builders
+
+    def _remove_temporaries(self) -> None:
+        for leftover in self.path.parent.glob(f"{self.path.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+            log.warning("removed %s, left behind by an interrupted save", leftover)
+
+    def _open(self, rewrite: bool) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if rewrite:
+            self._replace_with(orjson.dumps(HEADER) + b"\n")
+        self._handle = self.path.open("ab")
+        self._size = self._rewritten_size = self.path.stat().st_size
+
+    def _replace_with(self, data: bytes) -> None:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f"{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    # -- while running ----------------------------------------------------------------------
+    async def context(self, _app: object) -> AsyncIterator[None]:
+        """aiohttp cleanup context: save every `interval`; save what is left at shutdown."""
+        task = asyncio.create_task(self._run())
+        yield
+        self._stopping.set()
+        await task  # a save under way finishes (a worker thread cannot be cancelled)
+        await self.save()
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
+            try:
+                await self.save()
+                if self._size > max(2 * self._rewritten_size, MIN_REWRITE_BYTES):
+                    await self.rewrite()
+                self.last_error = None
+            except OSError as error:
+                self.last_error = f"{type(error).__name__}: {error}"
+                log.error("cannot write the state file %s: %s", self.path, error)
+
+    @property
+    def pending(self) -> bool:
+        """Whether a change is not yet on disk."""
+        return (
+            self._lock.locked()
+            or bool(self.tenants.removed)
+            or any(tenant.changes for tenant in self.tenants.all())
+        )
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path), "bytes": self._size, "saves": self._commits,
+            "pending": self.pending, "unsaved_tenants": dict(self.unsaved),
+            "error": self.last_error,
+        }  # fmt: skip
+
+    async def save(self) -> None:
+        """Append what changed since the last save, as one committed save."""
+        async with self._lock:
+            if not self.tenants.removed and not any(t.changes for t in self.tenants.all()):
+                return
+            data = await self._serialise(self._take())
+            await asyncio.to_thread(self._append, data)
+
+    def _take(self) -> tuple[list[str], list[Batch]]:
+        """What changed, taken in one go (so every tenant is saved as it was at one moment)."""
+        removed, self.tenants.removed = sorted(self.tenants.removed), set()
+        batches: list[Batch] = []
+        for tenant in self.tenants.all():
+            if not tenant.changes:
+                continue
+            keys = tenant.changes.take()
+            keys.add(("meta", ""))
+            try:
+                values = [(kind, key, snapshot.record(tenant, kind, key)) for kind, key in keys]
+            except Exception as error:  # any failure stays with this tenant
+                self._unsaveable(tenant, keys, error)
+                continue
+            batches.append((tenant, keys, values))
+        return removed, batches
+
+    async def _serialise(self, taken: tuple[list[str], list[Batch]]) -> bytes:
+        removed, batches = taken
+        out = bytearray(b"".join(line(app_id, "*", "", None) for app_id in removed))
+        deadline = time.perf_counter() + SLICE_SECONDS
+        for tenant, keys, values in batches:
+            start = len(out)
+            try:
+                for kind, key, value in values:
+                    out += line(tenant.app_id, kind, key, value)
+                    if time.perf_counter() > deadline:
+                        await asyncio.sleep(0)
+                        deadline = time.perf_counter() + SLICE_SECONDS
+            except (TypeError, ValueError) as error:
+                del out[start:]
+                self._unsaveable(tenant, keys, error)
+                continue
+            if self.unsaved.pop(tenant.app_id, None) is not None:
+                log.info("tenant %s is saved again", tenant.app_id)
+        self._commits += 1
+        return bytes(out + line("", "commit", "", self._commits))
+
+    def _unsaveable(self, tenant: Tenant, keys: set[Key], error: Exception) -> None:
+        reason = f"{type(error).__name__}: {error}"
+        if self.unsaved.get(tenant.app_id) != reason:
+            log.error("tenant %s cannot be saved and is skipped: %s", tenant.app_id, reason)
+        self.unsaved[tenant.app_id] = reason
+        tenant.changes.give_back(keys)
+
+    def _append(self, data: bytes) -> None:
+        assert self._handle is not None
+        self._handle.write(data)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._size += len(data)
+
+    async def rewrite(self) -> None:
+        """Write the whole state to a new file and rename it over the old one."""
+        async with self._lock:
+            handle, temporary = tempfile.mkstemp(
+                prefix=f"{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    await self._write_all(stream)
+                    data = await self._serialise(self._take())
+                    await asyncio.to_thread(_finish, stream, data)
+                os.replace(temporary, self.path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            assert self._handle is not None
+            self._handle.close()
+            self._handle = self.path.open("ab")
+            self._size = self._rewritten_size = self.path.stat().st_size
+
+    async def _write_all(self, stream: BinaryIO) -> None:
+        """Every tenant's records, in slices; whatever changes meanwhile stays marked and is
+        saved again by the commit that ends the rewrite."""
+        stream.write(orjson.dumps(HEADER) + b"\n")
+        for tenant in self.tenants.all():
+            start = stream.tell()
+            try:
+                await self._write_tenant(stream, tenant)
+            except (TypeError, ValueError) as error:
+                stream.truncate(start)
+                stream.seek(start)
+                mark_all(tenant, snapshot.records(tenant))  # all of it is due once it can be
+                self._unsaveable(tenant, set(), error)
+
+    async def _write_tenant(self, stream: BinaryIO, tenant: Tenant) -> None:
+        out = bytearray()
+        deadline = time.perf_counter() + SLICE_SECONDS
+        for kind, key, value in snapshot.records(tenant):
+            out += line(tenant.app_id, kind, key, value)
+            if len(out) > CHUNK_BYTES:
+                await asyncio.to_thread(stream.write, bytes(out))
+                out.clear()
+            if time.perf_counter() > deadline:
+                await asyncio.sleep(0)
+                deadline = time.perf_counter() + SLICE_SECONDS
+        stream.write(out)
+
+
+def _finish(stream: BinaryIO, data: bytes) -> None:
+    stream.write(data)
+    stream.flush()
+    os.fsync(stream.fileno())
+
+
+def _json(data: bytes) -> Any:
+    return orjson.loads(data)
+
+
+def mark_all(tenant: Tenant, records: Iterable[tuple[str, str, Any]]) -> None:
+    for kind, key, _ in records:
+        tenant.changes.mark(kind, key)

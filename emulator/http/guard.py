@@ -1,0 +1,120 @@
+"""The guard in front of everything: which Host names are served, and who may use /_emulator.
+
+- Every request: `Host` must be a localhost name (localhost, *.localhost), an IP address, the
+  address the emulator was bound to, or an `--allowed-host` value (`*` allows any; `.example.com`
+  allows its subdomains). A page whose DNS name is rebound to 127.0.0.1 gets a 403 and cannot
+  read or change anything.
+- /_emulator/*: an `Origin` header (browsers send one on cross-site requests) must name an
+  allowed host; a state-changing request must carry `Content-Type: application/json` or an
+  `X-Emulator-Client` header. Neither can be sent cross-site without a CORS preflight, which the
+  emulator never grants, so a form on another site cannot reset or seed anything.
+- With `--admin-token T`, /_emulator/* needs `X-Emulator-Token: T`; with `--credentials`, a valid
+  X-App-Id + X-App-Token pair (a report only to its own tenant). `GET /_emulator/health` and the
+  dashboard's static files stay open for health checks and browsers.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from emulator.http.auth import AuthError, authenticate
+from emulator.http.body import media_type
+from emulator.http.endpoint import json_response
+from emulator.http.errors import ApiError, forbidden, unauthorized
+from emulator.http.keys import REQUEST_IDS, SETTINGS
+from emulator.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+CONTROL = "/_emulator"
+OPEN_PATHS = ("/_emulator/health",)
+OPEN_PREFIXES = ("/_emulator/ui",)
+
+
+def host_name(value: str) -> str:
+    """The name in a Host header or URL authority, without port and brackets, lower case."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rpartition(":")[0] if value.count(":") == 1 else value
+
+
+def host_allowed(name: str, settings: Settings) -> bool:
+    if name in LOCAL_NAMES or name.endswith(".localhost") or name == settings.host.lower():
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    for allowed in settings.allowed_hosts:
+        allowed = allowed.lower()
+        if allowed in ("*", name) or (allowed.startswith(".") and name.endswith(allowed)):
+            return True
+    return False
+
+
+def _host_problem(request: web.Request, settings: Settings) -> ApiError | None:
+    raw = request.headers.get("Host")
+    if raw is None:
+        return None  # HTTP/1.0 without Host: not a browser
+    name = host_name(raw)
+    if host_allowed(name, settings):
+        return None
+    return forbidden(
+        f"Host {name!r} is not served; use localhost or an IP address, or start the emulator "
+        f"with --allowed-host {name}"
+    )
+
+
+def _control_problem(request: web.Request, settings: Settings) -> ApiError | None:
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        name = host_name(urlsplit(origin).netloc) if origin != "null" else ""
+        if not name or not host_allowed(name, settings):
+            return forbidden(f"Requests from the web origin {origin!r} are refused")
+    if request.method not in SAFE_METHODS and not (
+        media_type(request) == "application/json" or "X-Emulator-Client" in request.headers
+    ):
+        return forbidden(
+            "Control requests that change state need Content-Type: application/json "
+            "or an X-Emulator-Client header (cross-site forms are refused)"
+        )
+    open_path = request.method in ("GET", "HEAD") and (
+        request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES)
+    )
+    return None if open_path else _auth_problem(request, settings)
+
+
+def _auth_problem(request: web.Request, settings: Settings) -> ApiError | None:
+    token = settings.admin_token
+    if token is not None:
+        sent = request.headers.get("X-Emulator-Token", "")
+        if not hmac.compare_digest(sent.encode(), token.encode()):
+            return unauthorized("Control routes need the X-Emulator-Token header (--admin-token)")
+    if settings.credentials is None:
+        return None
+    try:
+        tenant = authenticate(request.headers, settings.credentials)
+    except AuthError as error:
+        return unauthorized(f"Control routes need valid credentials: {error}")
+    owner = request.match_info.get("tenant")
+    if owner is not None and owner != tenant:
+        return forbidden("A report can be read only with its own tenant's credentials")
+    return None
+
+
+@web.middleware
+async def guard_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    settings = request.app[SETTINGS]
+    problem = _host_problem(request, settings)
+    if problem is None and (request.path == CONTROL or request.path.startswith(CONTROL + "/")):
+        problem = _control_problem(request, settings)
+    if problem is not None:
+        return json_response(problem.status, problem.body(request.app[REQUEST_IDS].request()))
+    return await handler(request)

@@ -1,0 +1,220 @@
+"""The state file: changes saved while running (write-behind), a real process killed with
+SIGKILL or stopped with SIGTERM loses nothing that was saved, corrupt files refuse to start with
+one line and stay untouched, crashes leave no temporary files or half saves behind, and a tenant
+that cannot be saved never costs the others."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from conftest import ClientFactory
+from helpers import AUTH, CONTROL, OTHER, Client, call, tenant_of
+from processes import Emulator, run_to_exit
+
+from emulator.control.statefile import HEADER, StateFile
+from emulator.http.keys import STATE_FILE
+
+MANUAL = ("--clock", "manual", "--clock-start", "2026-01-15T09:30:00+00:00", "--seed", "3")
+TIMING = {"queue_delay": 1, "item_seconds": 0.01, "portion_size": 100}
+
+
+async def send(session: aiohttp.ClientSession, method: str, url: str, **kw: Any) -> Any:
+    async with session.request(method, url, **kw) as response:
+        assert response.status < 300, (method, url, response.status, await response.text())
+        return await response.json() if response.status != 204 else None
+
+
+async def busy(session: aiohttp.ClientSession, url: str) -> None:
+    """Customers written every way, vouchers, and async actions queued, mid-way and held."""
+    for n in range(30):
+        await send(session, "POST", f"{url}/v1/customers", json={"source_id": f"s{n}"})
+    for n in range(5):
+        await send(session, "PUT", f"{url}/v1/customers/s{n}", json={"name": f"N{n}"})
+    await send(session, "DELETE", f"{url}/v1/customers/s5")
+    await send(session, "POST", f"{url}/v1/customers/s6/permanent-deletion")
+    await send(session, "POST", f"{url}/v1/campaigns", json={"name": "C"})
+    form = aiohttp.FormData()
+    form.add_field("file", b"Code\nG1\nG2\n", filename="v.csv")
+    await send(session, "POST", f"{url}/v1/campaigns/C/importCSV", data=form)
+    await send(session, "POST", f"{url}/_emulator/async-actions/timings",
+               json={"type": "CUSTOMERS.IMPORT_CSV", **TIMING})  # fmt: skip
+    form = aiohttp.FormData()
+    rows = "Source_id,Name\n" + "".join(f"big{n},B\n" for n in range(250))
+    form.add_field("file", rows.encode(), filename="c.csv")
+    await send(session, "POST", f"{url}/v1/customers/importCSV", data=form)
+    held = await send(session, "POST", f"{url}/v1/customers/bulk/async", json=[{"source_id": "h"}])
+    await send(session, "POST", f"{url}/_emulator/async-actions/{held['async_action_id']}",
+               json={"hold": True})  # fmt: skip
+    await send(session, "POST", f"{url}/_emulator/clock", json={"advance_seconds": 2.5})
+    await send(session, "POST", f"{url}/v1/customers", json={"source_id": "o"}, headers=OTHER)
+
+
+async def total(session: aiohttp.ClientSession, url: str, headers: dict[str, str] = AUTH) -> int:
+    body = await send(session, "GET", f"{url}/v1/customers?limit=1", headers=headers)
+    return int(body["total"])
+
+
+async def test_sigkill_loses_nothing_that_was_saved(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    emulator = await Emulator("--state-file", str(path), *MANUAL).start()
+    async with aiohttp.ClientSession(headers={**AUTH, **CONTROL}) as session:
+        await busy(session, emulator.url)
+        await emulator.saved(session)  # the write-behind has caught up
+        before = await send(session, "GET", f"{emulator.url}/_emulator/state")
+        customers = await total(session, emulator.url)
+    assert await emulator.stop(signal.SIGKILL) == -signal.SIGKILL
+
+    emulator = await Emulator("--state-file", str(path), *MANUAL).start()
+    try:
+        async with aiohttp.ClientSession(headers={**AUTH, **CONTROL}) as session:
+            assert await send(session, "GET", f"{emulator.url}/_emulator/state") == before
+            assert customers == 30 - 2 + 100  # s5 deleted, s6 erased; the import's 1st portion
+            assert await total(session, emulator.url) == customers
+            assert await total(session, emulator.url, OTHER) == 1
+            finished = await send(session, "POST",
+                                  f"{emulator.url}/_emulator/async-actions/run-until-idle")  # fmt: skip
+            assert {job["type"] for job in finished["finished"]} == {"CUSTOMERS.IMPORT_CSV"}
+            assert await total(session, emulator.url) == 30 - 2 + 250
+    finally:
+        assert await emulator.stop() == 0
+
+
+async def test_sigterm_saves_everything_before_exiting(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "state.jsonl"
+    emulator = await Emulator("--state-file", str(path), "--seed", "1").start()
+    async with aiohttp.ClientSession(headers={**AUTH, **CONTROL}) as session:
+        await asyncio.gather(*(
+            send(session, "POST", f"{emulator.url}/v1/customers", json={"source_id": f"c{n}"})
+            for n in range(200)
+        ))  # fmt: skip
+    assert await emulator.stop(signal.SIGTERM) == 0  # no waiting for the write-behind
+    assert sorted(p.name for p in path.parent.iterdir()) == ["state.jsonl"]
+
+    emulator = await Emulator("--state-file", str(path), "--seed", "1").start()
+    try:
+        async with aiohttp.ClientSession(headers={**AUTH, **CONTROL}) as session:
+            assert await total(session, emulator.url) == 200
+    finally:
+        assert await emulator.stop(signal.SIGINT) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (json.dumps(HEADER).encode() + b"\nnot a record\n", "line 2 is corrupt"),
+        (b'{"version": 1, "tenants": {}}', "not a state file"),
+        (b"\x00\x01\x02 binary", "not a state file"),
+        (b'{"format":"something-else"}\n', "not a version-2 state file"),
+        (json.dumps(HEADER).encode() + b'\n["a","meta",""]\t{"clock":1}\n["","commit",""]\t1\n',
+         "tenant a: malformed snapshot"),
+    ],
+)
+async def test_a_corrupt_state_file_stops_the_start_with_one_line(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "state.jsonl"
+    path.write_bytes(content)
+    before = os.stat(path)
+    code, stderr = await run_to_exit("--state-file", str(path))
+    assert code != 0
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert str(path) in stderr and problem in stderr and "Traceback" not in stderr
+    assert path.read_bytes() == content
+    assert os.stat(path).st_mtime_ns == before.st_mtime_ns
+
+
+async def test_crash_leftovers_are_cleaned_and_a_half_save_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    emulator = await Emulator("--state-file", str(path)).start()
+    async with aiohttp.ClientSession(headers={**AUTH, **CONTROL}) as session:
+        await send(session, "POST", f"{emulator.url}/v1/customers", json={"source_id": "kept"})
+    assert await emulator.stop() == 0
+    leftover = tmp_path / "state.jsonl.k2j3h4.tmp"
+    leftover.write_bytes(b"half a rewrite")
+    with path.open("ab") as stream:  # a save that a crash cut short: never committed
+        stream.write(b'["app-1","customer","cust_x"]\t{"data":{"id":"cust_x","source_id":"lost"}')
+    emulator = await Emulator("--state-file", str(path)).start()
+    try:
+        assert not leftover.exists()
+        async with aiohttp.ClientSession(headers={**AUTH, **CONTROL}) as session:
+            assert await total(session, emulator.url) == 1
+            async with session.get(f"{emulator.url}/v1/customers/lost") as response:
+                assert response.status == 404
+    finally:
+        assert await emulator.stop() == 0
+
+
+async def reopen(path: Path, make_client: ClientFactory) -> Client:
+    return await make_client(state_file=path)
+
+
+async def state(client: Client) -> Any:
+    response = await client.get("/_emulator/state")
+    assert response.status == 200
+    return await response.json()
+
+
+async def test_one_tenant_that_cannot_be_saved_is_reported_and_skipped(
+    tmp_path: Path, make_client: ClientFactory
+) -> None:
+    path = tmp_path / "state.jsonl"
+    client = await make_client(state_file=path)
+    await call(client, "POST", "/v1/customers", json={"source_id": "fine"})
+    await call(client, "POST", "/v1/customers", json={"source_id": "doomed"}, headers=OTHER)
+    broken = tenant_of(client, "app-2")
+    broken.segments["bad"] = {"id": "bad", "name": 2**80}  # no JSON writer takes this
+    broken.changes.touch()
+    state_file: StateFile = client.app[STATE_FILE]  # type: ignore[index]
+    await state_file.save()
+    health = await (await client.get("/_emulator/health")).json()
+    assert list(health["state_file"]["unsaved_tenants"]) == ["app-2"]
+    assert "64-bit" in health["state_file"]["unsaved_tenants"]["app-2"]
+
+    other = await reopen(path, make_client)
+    assert (await call(other, "GET", "/v1/customers/fine"))[0] == 200
+    assert (await state(other))["tenants"].keys() == {"app-1"}
+
+    del broken.segments["bad"]  # fixed: it is saved whole again, and no longer reported
+    broken.changes.touch()
+    await state_file.save()
+    health = await (await client.get("/_emulator/health")).json()
+    assert health["state_file"]["unsaved_tenants"] == {}
+    again = await reopen(path, make_client)
+    assert (await call(again, "GET", "/v1/customers/doomed", headers=OTHER))[0] == 200
+
+
+async def test_a_rewrite_keeps_the_state_and_shrinks_the_file(
+    tmp_path: Path, make_client: ClientFactory
+) -> None:
+    path = tmp_path / "state.jsonl"
+    client = await make_client(state_file=path)
+    state_file: StateFile = client.app[STATE_FILE]  # type: ignore[index]
+    await call(client, "POST", "/v1/customers", json={"source_id": "a"})
+    for n in range(40):
+        await call(client, "PUT", "/v1/customers/a", json={"metadata": {"n": n}})
+        await state_file.save()  # each save appends the customer again
+    await call(client, "POST", "/_emulator/reset", headers={**OTHER, **CONTROL})
+    grown = path.stat().st_size
+    await state_file.rewrite()
+    assert path.stat().st_size < grown / 2
+    assert [p.name for p in tmp_path.iterdir()] == ["state.jsonl"]
+    expected = await state(client)
+    assert (await state(await reopen(path, make_client))) == expected
+
+
+async def test_a_snapshot_document_can_start_the_state_file(
+    tmp_path: Path, make_client: ClientFactory
+) -> None:
+    source = await make_client()
+    await call(source, "POST", "/v1/customers", json={"source_id": "from-snapshot"})
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(await state(source)))
+    client = await make_client(state_file=path)
+    assert (await call(client, "GET", "/v1/customers/from-snapshot"))[0] == 200
