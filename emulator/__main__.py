@@ -19,6 +19,7 @@ from aiohttp import web
 from emulator.control.snapshot import SnapshotError
 from emulator.control.statefile import StateFileError
 from emulator.http.app import create_app
+from emulator.http.gcpolicy import collect_garbage
 from emulator.http.keys import SPEC
 from emulator.http.server import make_runner
 from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, JobTiming, Settings
@@ -180,6 +181,9 @@ async def serve(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    server = runner.server
+    assert server is not None
+    collector = asyncio.create_task(collect_garbage(lambda: server.requests_count))
     spec = app[SPEC]
     print(
         f"voucherify-emulator ready on {site.name}"
@@ -193,6 +197,7 @@ async def serve(settings: Settings) -> None:
     try:
         await stop.wait()
     finally:
+        collector.cancel()
         await runner.cleanup()  # runs the app's cleanup: the state file is written here
     print("voucherify-emulator stopped", file=sys.stderr, flush=True)
 

@@ -83,6 +83,7 @@ class Settings:
     keepalive_timeout: float = 60.0  # seconds an idle keep-alive connection stays open
     body_timeout: float = 60.0  # seconds a client has to send a request's body
     save_interval: float = 0.5  # the state file trails changes by about this much
+    slice_seconds: float = 0.005  # async-action work runs in slices this long between requests
 
     def __post_init__(self) -> None:
         check_scale(self.clock_scale)
@@ -92,6 +93,8 @@ class Settings:
             value = getattr(self, name)
             if not math.isfinite(value) or not 0 < value <= 3600:
                 raise ValueError(f"{name} must be more than 0 and at most 3600 seconds")
+        if not 0 <= self.slice_seconds <= 1:
+            raise ValueError("slice_seconds must be between 0 and 1")
         for name in ("max_tenants", "activity_limit"):
             if not 1 <= getattr(self, name) <= 10_000_000:
                 raise ValueError(f"{name} must be a whole number from 1 to 10,000,000")

@@ -43,7 +43,7 @@ class Emulator:
 
     async def wait(self) -> int:
         assert self.process is not None
-        stdout, stderr = await asyncio.wait_for(self.process.communicate(), timeout=60)
+        _, stderr = await asyncio.wait_for(self.process.communicate(), timeout=60)
         self.stderr = stderr
         return int(self.process.returncode or 0)
 

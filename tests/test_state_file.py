@@ -78,8 +78,8 @@ async def test_sigkill_loses_nothing_that_was_saved(tmp_path: Path) -> None:
             assert customers == 30 - 2 + 100  # s5 deleted, s6 erased; the import's 1st portion
             assert await total(session, emulator.url) == customers
             assert await total(session, emulator.url, OTHER) == 1
-            finished = await send(session, "POST",
-                                  f"{emulator.url}/_emulator/async-actions/run-until-idle")  # fmt: skip
+            idle = f"{emulator.url}/_emulator/async-actions/run-until-idle"
+            finished = await send(session, "POST", idle)
             assert {job["type"] for job in finished["finished"]} == {"CUSTOMERS.IMPORT_CSV"}
             assert await total(session, emulator.url) == 30 - 2 + 250
     finally:

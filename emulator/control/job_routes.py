@@ -16,7 +16,7 @@ from emulator.control.routes import own_tenant, read_json, tenant_of
 from emulator.domain.store import Tenant
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import TENANTS
+from emulator.http.keys import SETTINGS, TENANTS
 from emulator.http.tenancy import serving, settled, time_is_up
 from emulator.jobs.clock import ClockError, iso, parse_instant
 from emulator.jobs.model import FaultRule, RowFault
@@ -25,6 +25,10 @@ from emulator.settings import JobTiming
 Json = dict[str, Any]
 MAX_COUNT = 1_000_000_000
 MAX_REASON = 1000
+
+
+def _slice(request: web.Request) -> float:
+    return request.app[SETTINGS].slice_seconds
 
 
 def _bad(details: str) -> ApiError:
@@ -51,7 +55,7 @@ async def get_clock(request: web.Request) -> web.Response:
     tenant = tenants.find(name)
     if tenant is None:  # not created by reading: how its clock would start
         return json_response(200, _clock_view(tenants.bare(name)))
-    async with serving(tenant):
+    async with serving(tenant, _slice(request)):
         return json_response(200, _clock_view(tenant))
 
 
@@ -81,14 +85,14 @@ async def set_clock(request: web.Request) -> web.Response:
             tenant.clock.load(saved)  # all or nothing
             raise _bad(str(error)) from None
         tenant.changes.touch()
-        await settled(tenant)
+        await settled(tenant, _slice(request))
         return json_response(200, _clock_view(tenant))
 
 
 async def run_until_idle(request: web.Request) -> web.Response:
     async with own_tenant(request) as tenant:
         pending = tenant.jobs.unfinished()
-        while not tenant.jobs.run_until_idle(time_is_up()):
+        while not tenant.jobs.run_until_idle(time_is_up(_slice(request))):
             await asyncio.sleep(0)
         now = tenant.clock.now()
         return json_response(200, {
@@ -139,7 +143,7 @@ async def control_async_action(request: web.Request) -> web.Response:
             jobs.hold(job_id, hold)
         if reason is not None:
             jobs.fail(job_id, reason)
-        await settled(tenant)
+        await settled(tenant, _slice(request))
         job = jobs.get(job_id)
         return json_response(200, job.view(tenant.clock.now(), with_result=True))
 
@@ -209,7 +213,7 @@ async def report(request: web.Request) -> web.Response:
     if tenant is None:
         raise ApiError(404, "not_found", f"Cannot find async_action with id {job_id}",
                        job_id, "async_action", message="Resource not found")  # fmt: skip
-    async with serving(tenant):
+    async with serving(tenant, _slice(request)):
         job = tenant.jobs.get(job_id)
         lines = getattr(job.work, "report_csv", None)
         if lines is None or not job.finished:

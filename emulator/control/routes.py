@@ -35,7 +35,8 @@ def tenant_of(request: web.Request) -> str:
 @asynccontextmanager
 async def own_tenant(request: web.Request) -> AsyncIterator[Tenant]:
     """The caller's tenant (created on first use), to itself, its due work done."""
-    async with serving(request.app[TENANTS].get(tenant_of(request))) as tenant:
+    tenant = request.app[TENANTS].get(tenant_of(request))
+    async with serving(tenant, request.app[SETTINGS].slice_seconds):
         yield tenant
 
 

@@ -10,8 +10,9 @@ field of meta, or a kind of its own) and marks it in Changes when it is written.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from emulator.domain.bulk import BulkUpdate, MetadataUpdate
@@ -27,9 +28,9 @@ from emulator.settings import JobTiming
 Json = dict[str, Any]
 Record = tuple[str, str, Any]
 VERSION = 2
-KINDS = ("meta", "customer", "event", "campaign", "voucher", "job", "work")
+KINDS = ("meta", "customer", "event", "campaign", "voucher", "work", "job")
 GROUPS = {"customer": "customers", "event": "events", "campaign": "campaigns",
-          "voucher": "vouchers", "job": "jobs", "work": "work"}  # fmt: skip
+          "voucher": "vouchers", "work": "work", "job": "jobs"}  # fmt: skip
 
 
 class SnapshotError(ValueError):
@@ -52,11 +53,20 @@ def meta(tenant: Tenant) -> Json:
     }
 
 
-def _event(entry: Entry, event: Event) -> list[Any]:
+def _event(entry: Entry, event: Event) -> Callable[[], list[Any]]:
     # A creation shares the live object until the customer is next written: saved as null.
-    changes = None if event.changes is entry.data else event.changes
-    return [entry.id, event.id, event.type, event.when.isoformat(), event.group_id,
-            changes, event.changes is None]  # fmt: skip
+    return partial(_event_record, event, event.changes is entry.data)
+
+
+def _event_record(event: Event, shared: bool) -> list[Any]:
+    changes = None if shared else event.changes
+    return [event.id, event.type, event.when.isoformat(), event.group_id, changes,
+            event.changes is None]  # fmt: skip
+
+
+def made(value: Any) -> Any:
+    """A record's JSON value: some records are taken as functions that make it later."""
+    return value() if callable(value) else value
 
 
 def records(tenant: Tenant) -> Iterator[Record]:
@@ -79,14 +89,15 @@ def records(tenant: Tenant) -> Iterator[Record]:
             yield "voucher", f"{campaign['id']}/{code}", dict(voucher)
     jobs = tenant.jobs.jobs()
     for job in jobs:
-        yield "job", job.id, job.dump()
-    for job in jobs:
         yield "work", job.id, job.work.dump_input()
+    for job in jobs:
+        yield "job", job.id, job.dump()
 
 
 def record(tenant: Tenant, kind: str, key: str) -> Any:
     """The current value of one record (None when it no longer exists), safe to serialise
-    later: what the domain changes in place is copied, the rest is never changed in place."""
+    later: what the domain changes in place is copied, the rest is never changed in place;
+    customers and events come as functions that make their JSON later (see `made`)."""
     if kind == "meta":
         return meta(tenant)
     if kind == "customer":
@@ -114,29 +125,66 @@ def record(tenant: Tenant, kind: str, key: str) -> Any:
 
 
 # -- in -----------------------------------------------------------------------------------
+SHARED = object()  # stands for "the customer's object" in a creation event being read
+
+
 class Builder:
-    """Collects a tenant's records in any order, the last of each key winning (None deletes),
-    then builds the tenant from them in one go."""
+    """Takes a tenant's records in any order, the last of each key winning (None deletes),
+    then builds the tenant. Customers and their events are put together as they come, so a big
+    state is never held twice."""
 
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         self._records: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+        self._entries: dict[str, Entry] = {}
+        # customer id -> its events as read, in any order; a later one with the same seq wins,
+        # and a (seq, None) pair deletes
+        self._events: dict[str, list[Event | tuple[int, None]]] = {}
 
     def add(self, kind: str, key: str, value: Any) -> None:
-        if kind not in self._records:
-            raise SnapshotError(f"unknown record kind {kind!r}")
+        try:
+            if kind == "customer":
+                self._customer(key, value)
+            elif kind == "event":
+                self._event(key, value)
+            elif kind not in self._records:
+                raise SnapshotError(f"unknown record kind {kind!r}")
+            elif value is None:
+                self._records[kind].pop(key, None)
+            else:
+                self._records[kind][key] = value
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+            raise self._malformed(error) from None
+
+    def _malformed(self, error: Exception) -> SnapshotError:
+        return SnapshotError(f"tenant {self.tenant.app_id}: malformed snapshot ({error!r})")
+
+    def _customer(self, key: str, value: Any) -> None:
         if value is None:
-            self._records[kind].pop(key, None)
-        else:
-            self._records[kind][key] = value
+            self._entries.pop(key, None)
+            return
+        entry = self.tenant.customers.revive(value)
+        check_instant(entry.created)
+        self._entries[key] = entry
+
+    def _event(self, key: str, value: Any) -> None:
+        customer_id, _, seq_text = key.rpartition("/")
+        seq = int(seq_text)
+        events = self._events.setdefault(customer_id, [])
+        if value is None:
+            events.append((seq, None))
+            return
+        event_id, kind, when, group, changes, nothing = value
+        if changes is None and not nothing:
+            changes = SHARED
+        moment = check_instant(datetime.fromisoformat(when))
+        events.append(Event(seq, event_id, kind, moment, group, changes))
 
     def build(self) -> Tenant:
         try:
             self._build()
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-            raise SnapshotError(
-                f"tenant {self.tenant.app_id}: malformed snapshot ({error!r})"
-            ) from None
+            raise self._malformed(error) from None
         return self.tenant
 
     def _build(self) -> None:
@@ -150,29 +198,24 @@ class Builder:
         tenant.members.update({sid: set(ids) for sid, ids in state["members"].items()})
         tenant.redeemables.update(state["redeemables"])
         tenant.timings.update({k: JobTiming(**v) for k, v in state["timings"].items()})
-        entries = self._customers(int(state["customer_seq"]))
+        tenant.customers.counter = int(state["customer_seq"])
+        entries = sorted(self._entries.values(), key=lambda entry: entry.seq)
+        for entry in entries:
+            entry.events = self._history(entry)
+            tenant.customers.put(entry)
         tenant.activity.restore(entries, int(state["event_seq"]))
         self._campaigns()
         jobs = [self._job(job_id) for job_id in state["jobs"]]
         tenant.jobs.load(state["queue"], jobs)
 
-    def _customers(self, counter: int) -> list[Entry]:
-        customers = self.tenant.customers
-        customers.counter = counter
-        restored = sorted(self._records["customer"].values(), key=lambda item: item["seq"])
-        entries = {entry.id: entry for entry in map(customers.restore, restored)}
-        for key, value in self._records["event"].items():
-            customer_id, event_id, kind, when, group, changes, nothing = value
-            entry = entries[customer_id]
-            if changes is None and not nothing:
-                changes = entry.data  # the creation, sharing the live object
-            seq = int(key.rpartition("/")[2])
-            moment = check_instant(datetime.fromisoformat(when))
-            entry.events.append(Event(seq, event_id, kind, moment, group, changes))
-        for entry in entries.values():
-            entry.events.sort(key=lambda event: event.seq)
-            check_instant(entry.created)
-        return list(entries.values())
+    def _history(self, entry: Entry) -> list[Event]:
+        read = self._events.pop(entry.id, [])
+        if len(read) > 1:
+            read.sort(key=lambda event: event[0])  # stable: the later of one seq stays later
+            latest = {item[0]: item for item in read}
+            read = [item for item in latest.values()]
+        events = [item for item in read if isinstance(item, Event)]
+        return [e._replace(changes=entry.data) if e.changes is SHARED else e for e in events]
 
     def _campaigns(self) -> None:
         campaigns = self.tenant.campaigns
@@ -222,7 +265,7 @@ def tenant_document(tenant: Tenant) -> Json:
         if kind == "meta":
             grouped["meta"] = value
         else:
-            grouped[GROUPS[kind]][key] = value
+            grouped[GROUPS[kind]][key] = made(value)
     return grouped
 
 

@@ -15,12 +15,12 @@ from aiohttp import web
 from emulator.control import snapshot
 from emulator.control.routes import read_json
 from emulator.control.snapshot import GROUPS, Builder, SnapshotError
-from emulator.control.statefile import mark_all
+from emulator.control.statefile import SLICE_SECONDS, mark_all
 from emulator.domain.store import Tenant, Tenants
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import TENANTS
-from emulator.http.tenancy import SLICE_SECONDS, serving
+from emulator.http.keys import SETTINGS, TENANTS
+from emulator.http.tenancy import serving
 
 CHUNK_BYTES = 1 << 18
 
@@ -50,7 +50,7 @@ async def get_state(request: web.Request) -> web.StreamResponse:
     await response.write(b'{"version":%d,"tenants":{' % snapshot.VERSION)
     for index, tenant in enumerate(chosen):
         assert tenant is not None
-        async with serving(tenant):
+        async with serving(tenant, request.app[SETTINGS].slice_seconds):
             await response.write((b"," if index else b"") + orjson.dumps(tenant.app_id) + b":")
             await _write_tenant(response, tenant)
     await response.write(b"}}")
@@ -60,7 +60,7 @@ async def get_state(request: web.Request) -> web.StreamResponse:
 
 async def _write_tenant(response: web.StreamResponse, tenant: Tenant) -> None:
     out, group = bytearray(b"{"), None
-    deadline = time.perf_counter() + SLICE_SECONDS
+    deadline = time.perf_counter() + SLICE_SECONDS  # serialising: the state file's slices
     for kind, key, value in snapshot.records(tenant):
         if kind == "meta":
             out += b'"meta":' + orjson.dumps(value)
@@ -70,7 +70,7 @@ async def _write_tenant(response: web.StreamResponse, tenant: Tenant) -> None:
             group = GROUPS[kind]
         elif out[-1:] != b"{":
             out += b","
-        out += orjson.dumps(key) + b":" + orjson.dumps(value)
+        out += orjson.dumps(key) + b":" + orjson.dumps(snapshot.made(value))
         if len(out) > CHUNK_BYTES or time.perf_counter() > deadline:
             await response.write(bytes(out))
             out.clear()

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import mmap
 import os
 import tempfile
 import time
@@ -39,8 +40,11 @@ from emulator.domain.store import Tenant, Tenants
 log = logging.getLogger("emulator.state")
 HEADER = {"format": "voucherify-emulator-state", "version": snapshot.VERSION}
 SLICE_SECONDS = 0.005  # the event loop serialises at most this long before serving others
+TICK_SECONDS = 0.05  # how often the saver looks
+BATCH_MARKS = 2000  # a save starts before its interval once this many records wait
 CHUNK_BYTES = 4 << 20
 MIN_REWRITE_BYTES = 16 << 20
+COMMIT = b'\n["","commit",""]\t'
 
 
 class StateFileError(Exception):
@@ -48,7 +52,7 @@ class StateFileError(Exception):
 
 
 def line(app_id: str, kind: str, key: str, value: Any) -> bytes:
-    return orjson.dumps([app_id, kind, key]) + b"\t" + orjson.dumps(value) + b"\n"
+    return orjson.dumps([app_id, kind, key]) + b"\t" + orjson.dumps(snapshot.made(value)) + b"\n"
 
 
 Batch = tuple[Tenant, set[Key], list[tuple[str, str, Any]]]
@@ -120,31 +124,43 @@ class StateFile:
         return builders
 
     def _read_lines(self, stream: BinaryIO) -> dict[str, Builder]:
+        """Every record up to the last commit line (a save cut short by a crash is ignored)."""
+        end = _last_commit(stream)
         builders: dict[str, Builder] = {}
-        pending: list[tuple[str, str, str, Any]] = []
-        for number, raw in enumerate(stream, start=2):
-            if not raw.endswith(b"\n"):
-                break  # cut off by a crash: its save never committed
-            head, _, body = raw.partition(b"\t")
-            try:
-                app_id, kind, key = _json(head)
-                value = _json(body)
-            except (ValueError, TypeError):
-                raise StateFileError(f"state file {self.path}: line {number} is corrupt") from None
-            if kind != "commit":
-                pending.append((app_id, kind, key, value))
+        number = 1
+        while stream.tell() < end:
+            raw = stream.readline()
+            number += 1
+            app_id, kind, key, value = self._record(raw, number)
+            if kind == "commit":
                 continue
-            for app_id, kind, key, value in pending:
-                if kind == "*":
-                    builders.pop(app_id, None)
-                else:
-                    builder = builders.get(app_id) or Builder(self.tenants.bare(app_id))
-                    builders[app_id] = builder
-                    builder.add(kind, key, value)
-            pending.clear()
-        if pending:
-            log.warning("state file %s: ignoring a save cut short by a crash", self.path)
+            if kind == "*":
+                builders.pop(app_id, None)
+                continue
+            builder = builders.get(app_id)
+            if builder is None:
+                builder = builders[app_id] = Builder(self.tenants.bare(app_id))
+            builder.add(kind, key, value)
+        self._check_tail(stream, number)
         return builders
+
+    def _record(self, raw: bytes, number: int) -> tuple[str, str, str, Any]:
+        head, _, body = raw.partition(b"\t")
+        try:
+            app_id, kind, key = _json(head)
+            return app_id, kind, key, _json(body)
+        except (ValueError, TypeError):
+            raise StateFileError(f"state file {self.path}: line {number} is corrupt") from None
+
+    def _check_tail(self, stream: BinaryIO, number: int) -> None:
+        """Past the last commit there may be a save a crash cut short: whole lines of records,
+        then perhaps part of one. Anything else is damage."""
+        tail = stream.readlines()
+        for offset, raw in enumerate(tail, start=number + 1):
+            if raw.endswith(b"\n"):
+                self._record(raw, offset)
+        if tail:
+            log.warning("state file %s: ignoring a save cut short by a crash", self.path)
 
     def _remove_temporaries(self) -> None:
         for leftover in self.path.parent.glob(f"{self.path.name}.*.tmp"):
@@ -185,9 +201,17 @@ class StateFile:
             self._handle = None
 
     async def _run(self) -> None:
+        """Save every `interval`, or sooner once BATCH_MARKS records wait (so no save has to
+        take very many at once)."""
+        loop = asyncio.get_running_loop()
+        last = loop.time()
         while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.interval)
+                await asyncio.wait_for(self._stopping.wait(), TICK_SECONDS)
+            waiting = self.tenants.tally.count if self.tenants.tally else 0
+            if waiting < BATCH_MARKS and loop.time() - last < self.interval:
+                continue
+            last = loop.time()
             try:
                 await self.save()
                 if self._size > max(2 * self._rewritten_size, MIN_REWRITE_BYTES):
@@ -200,11 +224,8 @@ class StateFile:
     @property
     def pending(self) -> bool:
         """Whether a change is not yet on disk."""
-        return (
-            self._lock.locked()
-            or bool(self.tenants.removed)
-            or any(tenant.changes for tenant in self.tenants.all())
-        )
+        tally = self.tenants.tally
+        return self._lock.locked() or bool(self.tenants.removed) or bool(tally and tally.count)
 
     def status(self) -> dict[str, Any]:
         return {
@@ -216,15 +237,21 @@ class StateFile:
     async def save(self) -> None:
         """Append what changed since the last save, as one committed save."""
         async with self._lock:
-            if not self.tenants.removed and not any(t.changes for t in self.tenants.all()):
+            if not self.pending_marks():
                 return
-            data = await self._serialise(self._take())
+            data = await self._serialise(await self._take())
             await asyncio.to_thread(self._append, data)
 
-    def _take(self) -> tuple[list[str], list[Batch]]:
-        """What changed, taken in one go (so every tenant is saved as it was at one moment)."""
+    def pending_marks(self) -> bool:
+        tally = self.tenants.tally
+        return bool(self.tenants.removed) or bool(tally and tally.count)
+
+    async def _take(self) -> tuple[list[str], list[Batch]]:
+        """What changed: each tenant's records taken in one go, so that it is saved as it was
+        at one moment (taking is cheap: references to objects never changed in place)."""
         removed, self.tenants.removed = sorted(self.tenants.removed), set()
         batches: list[Batch] = []
+        deadline = time.perf_counter() + SLICE_SECONDS
         for tenant in self.tenants.all():
             if not tenant.changes:
                 continue
@@ -236,6 +263,9 @@ class StateFile:
                 self._unsaveable(tenant, keys, error)
                 continue
             batches.append((tenant, keys, values))
+            if time.perf_counter() > deadline:
+                await asyncio.sleep(0)  # between tenants: each one is still taken whole
+                deadline = time.perf_counter() + SLICE_SECONDS
         return removed, batches
 
     async def _serialise(self, taken: tuple[list[str], list[Batch]]) -> bytes:
@@ -250,7 +280,7 @@ class StateFile:
                     if time.perf_counter() > deadline:
                         await asyncio.sleep(0)
                         deadline = time.perf_counter() + SLICE_SECONDS
-            except (TypeError, ValueError) as error:
+            except Exception as error:  # whatever fails stays with this tenant
                 del out[start:]
                 self._unsaveable(tenant, keys, error)
                 continue
@@ -282,7 +312,7 @@ class StateFile:
             try:
                 with os.fdopen(handle, "wb") as stream:
                     await self._write_all(stream)
-                    data = await self._serialise(self._take())
+                    data = await self._serialise(await self._take())
                     await asyncio.to_thread(_finish, stream, data)
                 os.replace(temporary, self.path)
             except BaseException:
@@ -294,14 +324,18 @@ class StateFile:
             self._size = self._rewritten_size = self.path.stat().st_size
 
     async def _write_all(self, stream: BinaryIO) -> None:
-        """Every tenant's records, in slices; whatever changes meanwhile stays marked and is
-        saved again by the commit that ends the rewrite."""
+        """Every tenant's records, in slices. What was marked before is written with them; what
+        changes meanwhile is marked again and saved by the commit that ends the rewrite."""
         stream.write(orjson.dumps(HEADER) + b"\n")
-        for tenant in self.tenants.all():
+        tenants = self.tenants.all()
+        self.tenants.removed.clear()
+        for tenant in tenants:
+            tenant.changes.take()
+        for tenant in tenants:
             start = stream.tell()
             try:
                 await self._write_tenant(stream, tenant)
-            except (TypeError, ValueError) as error:
+            except Exception as error:  # whatever fails stays with this tenant
                 stream.truncate(start)
                 stream.seek(start)
                 mark_all(tenant, snapshot.records(tenant))  # all of it is due once it can be
@@ -325,6 +359,19 @@ def _finish(stream: BinaryIO, data: bytes) -> None:
     stream.write(data)
     stream.flush()
     os.fsync(stream.fileno())
+
+
+def _last_commit(stream: BinaryIO) -> int:
+    """Where the last commit line ends (0: there is none)."""
+    start = stream.tell()
+    with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        limit = len(view)
+        while (at := view.rfind(COMMIT, 0, limit)) >= start - 1:
+            newline = view.find(b"\n", at + 1)
+            if newline >= 0:
+                return newline + 1
+            limit = at  # the commit line itself was cut short
+        return start
 
 
 def _json(data: bytes) -> Any:

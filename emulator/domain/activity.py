@@ -55,7 +55,7 @@ class ActivityLog:
         self._ids = ids
         self._app_id = app_id
         self.limit = limit
-        self._changes = changes or Changes()
+        self._changes = changes if changes is not None else Changes()
         self.seq = 0  # events ever recorded
         self._order: deque[Entry] = deque()  # one reference per retained event, oldest first
         self._count = 0  # retained events

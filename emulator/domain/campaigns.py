@@ -58,7 +58,7 @@ class Campaigns:
     def __init__(self, ids: IdGenerator, clock: Clock, changes: Changes | None = None) -> None:
         self._ids = ids
         self._clock = clock
-        self._changes = changes or Changes()
+        self._changes = changes if changes is not None else Changes()
         self._by_id: dict[str, Json] = {}
         self._by_name: dict[str, str] = {}
         self.vouchers: dict[str, dict[str, Json]] = {}  # campaign id -> code -> voucher
@@ -72,6 +72,8 @@ class Campaigns:
             raise InvalidInput("Property .name must not be empty")
         if name in self._by_name:
             raise Conflict("campaign", name, f"Duplicated campaign exists with name {name}")
+        if "voucher" in body and not isinstance(body["voucher"], dict):
+            raise InvalidInput("Property .voucher must be object")
         campaign: Json = {
             "id": self._ids.campaign(),
             "name": name,

@@ -11,32 +11,50 @@ from __future__ import annotations
 Key = tuple[str, str]
 
 
+class Tally:
+    """How many marks all tenants hold together (so a save can start early when many wait)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class Changes:
-    """A set of changed record keys; a no-op unless the state is being saved."""
+    """A set of changed record keys; a no-op unless the state is being saved (a tally)."""
 
-    __slots__ = ("_keys", "enabled")
+    __slots__ = ("_keys", "_tally")
 
-    def __init__(self, enabled: bool = False) -> None:
-        self.enabled = enabled
+    def __init__(self, tally: Tally | None = None) -> None:
+        self._tally = tally
         self._keys: set[Key] = set()
 
+    @property
+    def enabled(self) -> bool:
+        return self._tally is not None
+
     def mark(self, kind: str, key: str = "") -> None:
-        if self.enabled:
+        if self._tally is not None and (kind, key) not in self._keys:
             self._keys.add((kind, key))
+            self._tally.count += 1
 
     def touch(self) -> None:
         """Something outside the records changed (clock, rules, segments): save the tenant."""
-        if self.enabled:
-            self._keys.add(("meta", ""))
+        self.mark("meta")
 
     def __bool__(self) -> bool:
         return bool(self._keys)
 
+    def __len__(self) -> int:
+        return len(self._keys)
+
     def take(self) -> set[Key]:
         keys, self._keys = self._keys, set()
+        if self._tally is not None:
+            self._tally.count -= len(keys)
         return keys
 
     def give_back(self, keys: set[Key]) -> None:
         """Keys whose save failed: they are tried again with the next save."""
-        if self.enabled:
-            self._keys |= keys
+        for kind, key in keys:
+            self.mark(kind, key)

@@ -50,7 +50,7 @@ def fold(state: Json, event: Event) -> Json:
     return after
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     data: Json
     seq: int

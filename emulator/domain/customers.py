@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from emulator.domain.activity import ActivityLog
@@ -38,7 +39,7 @@ class Customers:
         self._ids = ids
         self._clock = clock
         self._activity = activity
-        self._changes = changes or Changes()
+        self._changes = changes if changes is not None else Changes()
         self._live: dict[str, Entry] = {}
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
@@ -157,31 +158,50 @@ class Customers:
         """A live or soft-deleted customer by id (None once erased)."""
         return self._live.get(customer_id) or self._deleted.get(customer_id)
 
-    @staticmethod
-    def dump(entry: Entry) -> Json:
+    def dump(self, entry: Entry) -> Callable[[], Json]:
+        """The customer as it is now, as a record to be made later (cheap to take: what it
+        refers to is replaced, never changed in place)."""
+        return partial(
+            self._record, entry.data, entry.seq, entry.created, entry.updated, entry.deleted,
+            entry.base,
+        )  # fmt: skip
+
+    def _record(
+        self, data: Json, seq: int, created: datetime, updated: datetime | None, deleted: bool,
+        base: Json | None,
+    ) -> Json:  # fmt: skip
+        """The zeroed sub-objects a customer still shares with every new one are written as
+        null and named in "blank"."""
+        blank = self._blank
+        shared = [name for name in blank if data.get(name) is blank[name]]
+        if shared:
+            data = dict(data)
+            for name in shared:
+                data[name] = None
         return {
-            "data": entry.data, "seq": entry.seq, "created": entry.created.isoformat(),
-            "updated": entry.updated.isoformat() if entry.updated else None,
-            "deleted": entry.deleted, "base": entry.base,
+            "data": data, "blank": shared, "seq": seq, "created": created.isoformat(),
+            "updated": updated.isoformat() if updated else None, "deleted": deleted,
+            "base": base,
         }  # fmt: skip
 
-    def restore(self, record: Json) -> Entry:
-        """Put back a dumped customer (its events are attached by the caller)."""
+    def revive(self, record: Json) -> Entry:
+        """A dumped customer, not yet put back (see `put`)."""
         data = record["data"]
-        for name, blank in self._blank.items():
-            if data.get(name) == blank:
-                data[name] = blank  # share the zeroed sub-objects again
+        for name in record["blank"]:
+            data[name] = self._blank[name]  # shared again; the key keeps its place
         updated = record["updated"]
-        entry = Entry(
+        return Entry(
             data, int(record["seq"]), datetime.fromisoformat(record["created"]),
             datetime.fromisoformat(updated) if updated else None,
             base=record["base"], deleted=bool(record["deleted"]),
         )  # fmt: skip
+
+    def put(self, entry: Entry) -> None:
+        """Put back a revived customer (with its events attached)."""
         if entry.deleted:
             self._deleted[entry.id] = entry
         else:
             self._index(entry)
-        return entry
 
     # -- internals -----------------------------------------------------------------------
     def _insert(self, body: Json, customer_id: str | None = None) -> Entry:

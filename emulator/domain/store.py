@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from emulator.control.fixtures import FixtureError, FixtureSet
 from emulator.domain.activity import DEFAULT_LIMIT, ActivityLog
 from emulator.domain.campaigns import Campaigns
-from emulator.domain.changes import Changes
+from emulator.domain.changes import Changes, Tally
 from emulator.domain.customers import Customers
 from emulator.domain.errors import DomainError, TenantLimit
 from emulator.jobs.clock import Clock
@@ -85,12 +85,14 @@ def tenant_factory(
     fixtures: Sequence[FixtureSet],
     default_timing: Callable[[str], JobTiming],
     activity_limit: int = DEFAULT_LIMIT,
-    track_changes: bool = False,
+    tally: Tally | None = None,
 ) -> TenantFactory:
+    """Tenants are made by this; with a tally, they mark what they change (for a state file)."""
+
     def build(app_id: str, seeded: bool = True) -> Tenant:
         clock = make_clock()
         ids = make_ids(app_id)
-        changes = Changes(track_changes)
+        changes = Changes(tally)
         changes.touch()
         activity = ActivityLog(ids, app_id, activity_limit, changes)
         timings: dict[str, JobTiming] = {}
@@ -120,10 +122,12 @@ def tenant_factory(
 class Tenants:
     """Tenants come into being on first use, seeded with the fixtures that apply to them."""
 
-    def __init__(self, factory: TenantFactory, limit: int = 10_000, track: bool = False) -> None:
+    def __init__(
+        self, factory: TenantFactory, limit: int = 10_000, tally: Tally | None = None
+    ) -> None:
         self._factory = factory
         self.limit = limit
-        self._track = track  # note removals for the state file
+        self.tally = tally  # with one, removals are noted for the state file
         self._tenants: OrderedDict[str, Tenant] = OrderedDict()  # least recently used first
         self.evicted = 0
         self.removed: set[str] = set()  # gone since the state file last heard of them
@@ -172,7 +176,7 @@ class Tenants:
         return len(self._tenants)
 
     def _drop(self, app_id: str) -> None:
-        if self._tenants.pop(app_id, None) is not None and self._track:
+        if self._tenants.pop(app_id, None) is not None and self.tally is not None:
             self.removed.add(app_id)
 
     def _make_room(self) -> None:

@@ -19,6 +19,7 @@ from emulator.control.journal import Journal
 from emulator.control.routes import add_control_routes
 from emulator.control.state_routes import add_state_routes
 from emulator.control.statefile import StateFile
+from emulator.domain.changes import Tally
 from emulator.domain.store import Tenants, tenant_factory
 from emulator.http.endpoint import Endpoint
 from emulator.http.guard import guard_middleware
@@ -80,9 +81,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     def timing(job_type: str) -> JobTiming:
         return settings.job_timings.get(job_type, settings.job_timing)
 
-    saving = settings.state_file is not None
-    factory = tenant_factory(clock, ids, fixtures, timing, settings.activity_limit, saving)
-    tenants = Tenants(factory, settings.max_tenants, saving)
+    tally = Tally() if settings.state_file is not None else None
+    factory = tenant_factory(clock, ids, fixtures, timing, settings.activity_limit, tally)
+    tenants = Tenants(factory, settings.max_tenants, tally)
     _check_fixtures(tenants, fixtures)
     request_ids = IdGenerator(tenant_seed(settings.seed, "__requests__"))
 

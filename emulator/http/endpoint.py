@@ -98,7 +98,8 @@ class Endpoint:
         request[OPERATION] = self.op.operation_id
         try:
             asked = await self._read(request)
-            async with serving(self._tenants.get(asked.tenant_id)) as tenant:
+            tenant = self._tenants.get(asked.tenant_id)
+            async with serving(tenant, self._settings.slice_seconds):
                 return self._finish(request, self._run(asked, tenant))
         except (ApiError, PayloadTooLarge) as error:
             request[VALIDATION] = "request_rejected"

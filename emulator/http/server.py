@@ -4,8 +4,9 @@
   (or once it connects); past that it gets a 408 and the connection closes. An idle keep-alive
   connection closes after `keepalive_timeout` seconds (aiohttp's keep-alive timer).
 - What aiohttp refuses before any handler runs (a request line or header over 8,190 bytes, too
-  many headers, a malformed request) is answered in the vendor's Error shape, not text/plain:
-  414 for a long request line, 431 for long or too many headers, 400 otherwise.
+  many headers, a malformed request) is answered 400 in the vendor's Error shape, not text/plain,
+  with a key naming the problem (uri_too_long, headers_too_large, bad_request): 400 is a status
+  every operation of the contract declares, where 414 and 431 are not.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ def early_error(status: int, exc: BaseException | None, message: str | None) -> 
     if isinstance(exc, LineTooLong):
         line = exc.args[0] if exc.args else b""
         if bytes(line[:6]).startswith((b"/", b"http:", b"https:", b"*")):
-            return ApiError(414, "uri_too_long", "The request line is longer than 8190 bytes")
-        return ApiError(431, "headers_too_large", "A request header is longer than 8190 bytes")
+            return ApiError(400, "uri_too_long", "The request line is longer than 8190 bytes")
+        return ApiError(400, "headers_too_large", "A request header is longer than 8190 bytes")
     if isinstance(exc, BadHttpMessage) and "Too many headers" in str(exc):
-        return ApiError(431, "headers_too_large", "The request has too many headers")
+        return ApiError(400, "headers_too_large", "The request has more than 128 headers")
     if isinstance(exc, HttpProcessingError) or status < 500:
         reason = (message or getattr(exc, "message", "") or "").splitlines()
         return ApiError(400, "bad_request", f"Malformed request: {reason[0] if reason else ''}")

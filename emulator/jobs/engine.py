@@ -55,7 +55,7 @@ class Engine:
         self._clock = clock
         self._ids = ids
         self.timing = timing
-        self._changes = changes or Changes()
+        self._changes = changes if changes is not None else Changes()
         self._jobs: dict[str, Job] = {}
         self._queue: deque[Job] = deque()
         self._parked: dict[str, Job] = {}

@@ -1,0 +1,276 @@
+"""`make bench`, durability and isolation at 100,000 customers, against real emulator processes:
+
+- the state file: write-behind save and full rewrite throughput (MB/s), stop time on SIGTERM,
+  restart time and RSS against the live process's RSS;
+- fairness: another tenant's GET latency (p50/p99/max) and the health check's, while one
+  tenant's 100,000-row import is worked;
+- memory: after 50,000 writes to one customer, and for 20,000 tenants.
+
+Run alone: `python bench/durability.py [rows]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from run import free_port  # noqa: E402
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+A = {"X-App-Id": "importer", "X-App-Token": "t", "X-Emulator-Client": "bench"}
+B = {"X-App-Id": "bystander", "X-App-Token": "t", "X-Emulator-Client": "bench"}
+ZERO = ("--job-queue-delay", "0", "--job-item-seconds", "0")
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Process:
+    def __init__(self, *flags: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.flags = flags
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> float:
+        began = time.perf_counter()
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "emulator", "--port", str(self.port), "--log-level", "WARNING",
+            *self.flags, cwd=REPO, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout=300)
+        assert b"ready on" in line, line
+        return time.perf_counter() - began
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def stop(self, signum: int = signal.SIGTERM) -> float:
+        assert self.proc is not None
+        began = time.perf_counter()
+        self.proc.send_signal(signum)
+        await self.proc.wait()
+        return time.perf_counter() - began
+
+
+def csv_rows(rows: int) -> bytes:
+    lines = ["Source_id,Name,Email,Address_City,Tier"]
+    lines += [f"c{n}@example.com,Customer {n},c{n}@example.com,City {n % 50},t{n % 3}"
+              for n in range(rows)]  # fmt: skip
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def start_import(session: aiohttp.ClientSession, url: str, rows: int) -> str:
+    form = aiohttp.FormData()
+    form.add_field("file", io.BytesIO(csv_rows(rows)), filename="c.csv", content_type="text/csv")
+    async with session.post(f"{url}/v1/customers/importCSV", data=form, headers=A) as response:
+        assert response.status == 202, await response.text()
+        return str((await response.json())["async_action_id"])
+
+
+async def until_done(session: aiohttp.ClientSession, url: str, action_id: str) -> None:
+    while True:
+        async with session.get(f"{url}/v1/async-actions/{action_id}", headers=A) as response:
+            if (await response.json())["status"] in ("DONE", "FAILED"):
+                return
+
+
+async def until_saved(session: aiohttp.ClientSession, url: str) -> dict[str, object]:
+    while True:
+        async with session.get(f"{url}/_emulator/health") as response:
+            status = dict((await response.json())["state_file"])
+        if not status["pending"]:
+            return status
+        await asyncio.sleep(0.05)
+
+
+async def durability(folder: Path) -> None:
+    path = folder / "state.jsonl"
+    emulator = Process("--state-file", str(path), *ZERO)
+    await emulator.start()
+    async with aiohttp.ClientSession() as session:
+        action_id = await start_import(session, emulator.url, ROWS)
+        await until_done(session, emulator.url, action_id)
+        began = time.perf_counter()
+        await until_saved(session, emulator.url)
+        caught_up = time.perf_counter() - began
+    live = rss_mb(emulator.pid)
+    size = path.stat().st_size / 1e6
+    stop = await emulator.stop()
+    restarted = Process("--state-file", str(path), *ZERO)
+    restart = await restarted.start()
+    restart_rss, restart_peak = rss_mb(restarted.pid), rss_mb(restarted.pid, "VmHWM")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{restarted.url}/v1/customers?limit=1", headers=A) as response:
+            total = (await response.json())["total"]
+    await restarted.stop()
+    assert total == ROWS, total
+    print(f"state file at {ROWS:,} customers: {size:.0f} MB on disk; the write-behind caught up "
+          f"{caught_up:.2f} s after the import finished")  # fmt: skip
+    print(f"  stop (SIGTERM to exit): {stop:.2f} s; restart (spawn to ready): {restart:.2f} s")
+    print(f"  RSS live {live:.0f} MB, after restart {restart_rss:.0f} MB (peak {restart_peak:.0f}"
+          f" MB): {restart_rss / live:.2f}x live")  # fmt: skip
+
+
+async def save_throughput(folder: Path) -> None:
+    """In-process: how fast the state file writes, as a share of the loop's time."""
+    from datetime import UTC, datetime
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from emulator import Settings, create_app
+    from emulator.http.keys import STATE_FILE
+    from emulator.settings import ZERO_DELAYS
+
+    path = folder / "throughput.jsonl"
+    settings = Settings(seed=1, clock_mode="manual", job_timing=ZERO_DELAYS, state_file=path,
+                        clock_start=datetime(2026, 1, 1, tzinfo=UTC), save_interval=3600)  # fmt: skip
+    app = create_app(settings)
+    async with TestClient(TestServer(app)) as client:
+        form = aiohttp.FormData()
+        form.add_field("file", io.BytesIO(csv_rows(ROWS)), filename="c.csv")
+        response = await client.post("/v1/customers/importCSV", data=form, headers=A)
+        action_id = (await response.json())["async_action_id"]
+        await client.get(f"/v1/async-actions/{action_id}", headers=A)
+        state_file = app[STATE_FILE]
+        before = path.stat().st_size
+        began = time.perf_counter()
+        await state_file.save()
+        saved = time.perf_counter() - began
+        written = path.stat().st_size - before
+        began = time.perf_counter()
+        await state_file.rewrite()
+        rewrite = time.perf_counter() - began
+        size = path.stat().st_size
+    print(f"  save of the import's changes: {written / 1e6:.0f} MB in {saved:.2f} s = "
+          f"{written / 1e6 / saved:.0f} MB/s; full rewrite: {size / 1e6:.0f} MB in "
+          f"{rewrite:.2f} s = {size / 1e6 / rewrite:.0f} MB/s")  # fmt: skip
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+
+
+async def fairness() -> None:
+    emulator = Process(*ZERO)
+    await emulator.start()
+    gets: list[float] = []
+    health: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{emulator.url}/v1/customers", json={"source_id": "b"},
+                                headers=B) as response:  # fmt: skip
+            assert response.status == 200
+        done = asyncio.Event()
+
+        async def measure(url: str, headers: dict[str, str], into: list[float]) -> None:
+            while not done.is_set():
+                began = time.perf_counter()
+                async with session.get(url, headers=headers) as response:
+                    await response.read()
+                    assert response.status == 200
+                into.append(time.perf_counter() - began)
+                await asyncio.sleep(0.005)
+
+        watchers = [
+            asyncio.create_task(measure(f"{emulator.url}/v1/customers/b", B, gets)),
+            asyncio.create_task(measure(f"{emulator.url}/_emulator/health", {}, health)),
+        ]
+        began = time.perf_counter()
+        action_id = await start_import(session, emulator.url, ROWS)
+        await until_done(session, emulator.url, action_id)
+        took = time.perf_counter() - began
+        done.set()
+        await asyncio.gather(*watchers)
+    await emulator.stop()
+    print(f"another tenant during a {ROWS:,}-row import ({took:.1f} s, upload to DONE): "
+          f"{len(gets)} GETs p50 {percentile(gets, 0.5):.1f} ms, p99 "
+          f"{percentile(gets, 0.99):.1f} ms, max {max(gets) * 1000:.1f} ms; health p99 "
+          f"{percentile(health, 0.99):.1f} ms, max {max(health) * 1000:.1f} ms")  # fmt: skip
+
+
+async def hammer(count: int, send: Callable[[aiohttp.ClientSession, int], Awaitable[None]]) -> None:
+    numbers = iter(range(count))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=16)) as session:
+
+        async def worker() -> None:
+            for n in numbers:
+                await send(session, n)
+
+        await asyncio.gather(*(worker() for _ in range(16)))
+
+
+async def memory_for_writes(writes: int = 50_000) -> None:
+    emulator = Process()
+    await emulator.start()
+    url = f"{emulator.url}/v1/customers"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, json={"source_id": "hot", "name": "Hot"}, headers=A) as r:
+            assert r.status == 200
+    idle = rss_mb(emulator.pid)
+
+    async def update(session: aiohttp.ClientSession, n: int) -> None:
+        body = {"name": f"Hot {n}", "metadata": {"n": n, "note": f"write {n}"}}
+        async with session.put(f"{url}/hot", json=body, headers=A) as response:
+            assert response.status == 200
+
+    await hammer(writes, update)
+    after = rss_mb(emulator.pid)
+    await emulator.stop()
+    print(f"memory after {writes:,} writes to one customer (all kept in its activity): "
+          f"+{after - idle:.1f} MB ({(after - idle) * 1024 * 1024 / writes:.0f} bytes a write)")
+
+
+async def memory_for_tenants(tenants: int = 20_000) -> None:
+    for cap in (tenants, 10_000):
+        emulator = Process("--max-tenants", str(cap))
+        await emulator.start()
+        idle = rss_mb(emulator.pid)
+
+        async def create(session: aiohttp.ClientSession, n: int) -> None:
+            headers = {"X-App-Id": f"tenant-{n}", "X-App-Token": "t"}
+            async with session.post(f"{emulator.url}/v1/customers", json={"source_id": "x"},
+                                    headers=headers) as response:  # fmt: skip
+                assert response.status == 200
+
+        await hammer(tenants, create)
+        after = rss_mb(emulator.pid)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{emulator.url}/_emulator/health") as response:
+                health = await response.json()
+        await emulator.stop()
+        print(f"{tenants:,} tenants with one customer each, --max-tenants {cap:,}: "
+              f"+{after - idle:.0f} MB ({(after - idle) * 1024 / tenants:.1f} KB a tenant), "
+              f"{health['tenants']:,} kept, {health['evicted_tenants']:,} evicted")  # fmt: skip
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        await durability(Path(folder))
+        await save_throughput(Path(folder))
+    await fairness()
+    await memory_for_writes()
+    await memory_for_tenants()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    asyncio.run(main())
