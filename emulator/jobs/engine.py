@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from emulator.domain.changes import Changes
 from emulator.domain.errors import Conflict, NotFound
-from emulator.jobs.clock import Clock
+from emulator.jobs.clock import LATEST, Clock
 from emulator.jobs.ids import IdGenerator
 from emulator.jobs.model import Failure, FaultRule, Job, Json, RowFault, Work
 from emulator.settings import JobTiming
@@ -177,8 +177,8 @@ class Engine:
             if not self.settle(should_yield):
                 return False
             when = self.next_event()
-            if when is None:
-                return True
+            if when is None or when > LATEST:
+                return True  # idle, or idle as far as any clock can go
             if when > self._clock.now():
                 self._clock.set(when)
                 self._changes.touch()
