@@ -98,14 +98,14 @@ class Endpoint:
         request[OPERATION] = self.op.operation_id
         try:
             asked = await self._read(request)
-            tenant = self._tenants.get(asked.tenant_id)
-            async with serving(tenant, self._settings.slice_seconds):
-                return self._finish(request, self._run(asked, tenant))
         except (ApiError, PayloadTooLarge) as error:
             request[VALIDATION] = "request_rejected"
             return self._finish(request, self._error_reply(error))
-        except DomainError as error:  # the tenant could not be had (TenantLimit)
-            return self._finish(request, self._error_reply(from_domain(error)))
+        # No room for a new tenant (TenantLimit) is the emulator's own 503, answered by the
+        # error middleware: it is no answer of the vendor's API.
+        tenant = self._tenants.get(asked.tenant_id)
+        async with serving(tenant, self._settings.slice_seconds):
+            return self._finish(request, self._run(asked, tenant))
 
     def _finish(self, request: web.Request, reply: Reply) -> web.StreamResponse:
         response, violation = self._write(reply)
