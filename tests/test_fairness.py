@@ -60,8 +60,9 @@ async def everything(client: Client) -> Any:
     await start_import(client, 700)
     await call(client, "POST", "/v1/customers/bulk/async",
                json=[{"source_id": f"c{n}", "name": "bulk"} for n in range(0, 700, 3)])  # fmt: skip
+    some = [f"c{n}" for n in range(350)]
     await call(client, "POST", "/v1/customers/metadata/async",
-               json={"source_ids": [f"c{n}" for n in range(350)], "metadata": {"m": 1}})  # fmt: skip
+               json={"source_ids": some, "metadata": {"m": 1}})  # fmt: skip
     await advance(client, 2.35)
     await call(client, "GET", "/v1/customers?limit=1")
     middle = await (await client.get("/_emulator/state")).json()

@@ -99,6 +99,8 @@ class Endpoint:
         try:
             asked = await self._read(request)
         except (ApiError, PayloadTooLarge) as error:
+            if error.status == 408:
+                raise  # a stalled client: the error layer answers, not the contract
             request[VALIDATION] = "request_rejected"
             return self._finish(request, self._error_reply(error))
         # No room for a new tenant (TenantLimit) is the emulator's own 503, answered by the

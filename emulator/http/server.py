@@ -28,6 +28,7 @@ from emulator.settings import Settings
 log = logging.getLogger("emulator.http")
 ErrorBody = Callable[[ApiError], bytes]
 SHUTDOWN_SECONDS = 2.0  # requests still running at shutdown get this long
+LINGER_SECONDS = 2.0  # after an early answer (413, 408) the rest of a body is read this long
 
 
 def early_error(status: int, exc: BaseException | None, message: str | None) -> ApiError:
@@ -140,7 +141,7 @@ def make_runner(app: web.Application, settings: Settings) -> EmulatorRunner:
         return dump(error.body(app[REQUEST_IDS].request()))
 
     return EmulatorRunner(
-        app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS,
+        app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS, lingering_time=LINGER_SECONDS,
         keepalive_timeout=settings.keepalive_timeout, header_timeout=settings.header_timeout,
         error_body=error_body,
     )  # fmt: skip
