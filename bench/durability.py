@@ -263,12 +263,17 @@ async def memory_for_tenants(tenants: int = 20_000) -> None:
 
 
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        await durability(Path(folder))
-        await save_throughput(Path(folder))
-    await fairness()
-    await memory_for_writes()
-    await memory_for_tenants()
+    parts = sys.argv[2:] or ["durability", "fairness", "writes", "tenants"]
+    if "durability" in parts:
+        with tempfile.TemporaryDirectory() as folder:
+            await durability(Path(folder))
+            await save_throughput(Path(folder))
+    if "fairness" in parts:
+        await fairness()
+    if "writes" in parts:
+        await memory_for_writes()
+    if "tenants" in parts:
+        await memory_for_tenants()
 
 
 if __name__ == "__main__":

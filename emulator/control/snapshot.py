@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from functools import partial
 from typing import Any
 
 from emulator.domain.bulk import BulkUpdate, MetadataUpdate
 from emulator.domain.csvio import CsvTable
-from emulator.domain.customer_entry import Entry, Event
+from emulator.domain.customer_entry import Entry, Event, instant
 from emulator.domain.customer_import import CustomerImport
 from emulator.domain.store import Tenant
 from emulator.domain.vouchers import VoucherImport
@@ -60,7 +59,7 @@ def _event(entry: Entry, event: Event) -> Callable[[], list[Any]]:
 
 def _event_record(event: Event, shared: bool) -> list[Any]:
     changes = None if shared else event.changes
-    return [event.id, event.type, event.when.isoformat(), event.group_id, changes,
+    return [event.id, event.type, event.when, event.group_id, changes,
             event.changes is None]  # fmt: skip
 
 
@@ -76,10 +75,11 @@ def records(tenant: Tenant) -> Iterator[Record]:
     yield "meta", "", meta(tenant)
     entries = tenant.customers.every_entry()
     for entry in entries:
-        yield "customer", entry.id, tenant.customers.dump(entry)
+        yield "customer", entry.data["id"], tenant.customers.dump(entry)
     for entry in entries:
+        customer_id = entry.data["id"]
         for event in list(entry.events):
-            yield "event", f"{entry.id}/{event.seq}", _event(entry, event)
+            yield "event", f"{customer_id}/{event.seq}", _event(entry, event)
     campaigns = tenant.campaigns.all()
     for campaign in campaigns:
         yield "campaign", campaign["id"], dict(campaign)
@@ -177,7 +177,7 @@ class Builder:
         event_id, kind, when, group, changes, nothing = value
         if changes is None and not nothing:
             changes = SHARED
-        moment = check_instant(datetime.fromisoformat(when))
+        moment = check_instant(instant(when))
         events.append(Event(seq, event_id, kind, moment, group, changes))
 
     def build(self) -> Tenant:
@@ -228,9 +228,9 @@ class Builder:
         state = self._records["job"][job_id]
         work = self._work(self._records["work"][job_id], state["work"])
         job = Job.load(state, work)
-        for instant in (job.created, job.ready, job.started, job.updated, job.report.finished):
-            if instant is not None:
-                check_instant(instant)
+        for moment in (job.created, job.ready, job.started, job.updated, job.report.finished):
+            if moment is not None:
+                check_instant(moment)
         return job
 
     def _work(self, given: Json, progress: Json) -> Work:

@@ -52,7 +52,25 @@ class StateFileError(Exception):
 
 
 def line(app_id: str, kind: str, key: str, value: Any) -> bytes:
-    return orjson.dumps([app_id, kind, key]) + b"\t" + orjson.dumps(snapshot.made(value)) + b"\n"
+    out = bytearray()
+    Lines(app_id).add(out, kind, key, value)
+    return bytes(out)
+
+
+class Lines:
+    """Appends one tenant's record lines to a buffer (the same bytes as `line`, faster)."""
+
+    def __init__(self, app_id: str) -> None:
+        head = b"[" + orjson.dumps(app_id) + b',"'
+        kinds = (*snapshot.KINDS, "*", "commit")
+        self._prefixes = {kind: head + kind.encode() + b'",' for kind in kinds}
+
+    def add(self, out: bytearray, kind: str, key: str, value: Any) -> None:
+        out += self._prefixes[kind]
+        out += orjson.dumps(key)
+        out += b"]\t"
+        out += orjson.dumps(snapshot.made(value))
+        out += b"\n"
 
 
 Batch = tuple[Tenant, set[Key], list[tuple[str, str, Any]]]
@@ -273,10 +291,10 @@ class StateFile:
         out = bytearray(b"".join(line(app_id, "*", "", None) for app_id in removed))
         deadline = time.perf_counter() + SLICE_SECONDS
         for tenant, keys, values in batches:
-            start = len(out)
+            start, lines = len(out), Lines(tenant.app_id)
             try:
                 for kind, key, value in values:
-                    out += line(tenant.app_id, kind, key, value)
+                    lines.add(out, kind, key, value)
                     if time.perf_counter() > deadline:
                         await asyncio.sleep(0)
                         deadline = time.perf_counter() + SLICE_SECONDS
@@ -344,14 +362,17 @@ class StateFile:
     async def _write_tenant(self, stream: BinaryIO, tenant: Tenant) -> None:
         out = bytearray()
         deadline = time.perf_counter() + SLICE_SECONDS
-        for kind, key, value in snapshot.records(tenant):
-            out += line(tenant.app_id, kind, key, value)
-            if len(out) > CHUNK_BYTES:
-                await asyncio.to_thread(stream.write, bytes(out))
-                out.clear()
-            if time.perf_counter() > deadline:
+        lines = Lines(tenant.app_id)
+        for count, (kind, key, value) in enumerate(snapshot.records(tenant)):
+            lines.add(out, kind, key, value)
+            if count % 64 or (len(out) < CHUNK_BYTES and time.perf_counter() < deadline):
+                continue
+            if len(out) >= CHUNK_BYTES:
+                chunk, out = out, bytearray()
+                await asyncio.to_thread(stream.write, chunk)  # the disk, off the event loop
+            else:
                 await asyncio.sleep(0)
-                deadline = time.perf_counter() + SLICE_SECONDS
+            deadline = time.perf_counter() + SLICE_SECONDS
         stream.write(out)
 
 

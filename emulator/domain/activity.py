@@ -7,7 +7,6 @@ customer as it was.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,7 +56,10 @@ class ActivityLog:
         self.limit = limit
         self._changes = changes if changes is not None else Changes()
         self.seq = 0  # events ever recorded
-        self._order: deque[Entry] = deque()  # one reference per retained event, oldest first
+        # One reference per retained event, oldest first, from `_head` on (a list rather than
+        # a deque: most tenants record little, and an empty deque costs 600 bytes).
+        self._order: list[Entry] = []
+        self._head = 0
         self._count = 0  # retained events
         self._stale = 0  # references left in _order by erased customers
 
@@ -84,7 +86,11 @@ class ActivityLog:
         self._changes.mark("event", f"{entry.id}/{event.seq}")
 
     def _evict_oldest(self) -> None:
-        entry = self._order.popleft()
+        entry = self._order[self._head]
+        self._head += 1
+        if self._head > 1024 and self._head * 2 > len(self._order):
+            del self._order[: self._head]
+            self._head = 0
         if not entry.events:
             self._stale -= 1
             return
@@ -103,7 +109,8 @@ class ActivityLog:
         self._count -= erased
         self._stale += erased
         if self._stale > max(1024, self._count):
-            self._order = deque(e for e in self._order if e.events)
+            self._order = [e for e in self._order[self._head :] if e.events]
+            self._head = 0
             self._stale = 0
         return erased
 
@@ -112,7 +119,8 @@ class ActivityLog:
         self.seq = seq
         pairs = sorted(((event.seq, entry) for entry in entries for event in entry.events),
                        key=lambda pair: pair[0])  # fmt: skip
-        self._order = deque(entry for _, entry in pairs)
+        self._order = [entry for _, entry in pairs]
+        self._head = 0
         self._count = len(self._order)
         self._stale = 0
 

@@ -9,6 +9,7 @@ shared state (clock, ids, queue, segments, counters) is saved with any change.
 from __future__ import annotations
 
 Key = tuple[str, str]
+_NEVER: frozenset[Key] = frozenset()  # what an untracked tenant holds (no set of its own)
 
 
 class Tally:
@@ -27,7 +28,8 @@ class Changes:
 
     def __init__(self, tally: Tally | None = None) -> None:
         self._tally = tally
-        self._keys: set[Key] = set()
+        # An untracked tenant shares one empty frozenset instead of a set of its own.
+        self._keys: set[Key] = set() if tally is not None else _NEVER  # type: ignore[assignment]
 
     @property
     def enabled(self) -> bool:
@@ -49,9 +51,10 @@ class Changes:
         return len(self._keys)
 
     def take(self) -> set[Key]:
+        if self._tally is None:
+            return set()
         keys, self._keys = self._keys, set()
-        if self._tally is not None:
-            self._tally.count -= len(keys)
+        self._tally.count -= len(keys)
         return keys
 
     def give_back(self, keys: set[Key]) -> None:

@@ -36,6 +36,12 @@ class Event(NamedTuple):
     changes: Json | None  # None: nothing changed (a deletion)
 
 
+def instant(value: str | datetime) -> datetime:
+    """A saved instant: records keep datetimes (orjson writes them as ISO 8601) and read back
+    text."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 def ordered(data: Json) -> Json:
     known = {key: data[key] for key in KEY_ORDER if key in data}
     extra = {key: value for key, value in data.items() if key not in known}

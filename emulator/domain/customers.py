@@ -9,13 +9,24 @@ from typing import Any
 
 from emulator.domain.activity import ActivityLog
 from emulator.domain.changes import Changes
-from emulator.domain.customer_entry import UPDATED, WRITABLE, Entry, ordered
+from emulator.domain.customer_entry import UPDATED, WRITABLE, Entry, instant, ordered
 from emulator.domain.errors import NotFound
 from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
 
 Json = dict[str, Any]
 __all__ = ["WRITABLE", "Customers", "Entry"]
+
+
+def blank_parts() -> Json:
+    """The zeroed sub-objects every new customer starts with. One set is shared by every
+    customer of every tenant (see Customers): nothing changes a stored nested object in place."""
+    return {
+        "summary": _new_summary(),
+        "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
+        "referrals": {"total": 0, "campaigns": []},
+        "system_metadata": {},
+    }
 
 
 def _new_summary() -> Json:
@@ -34,7 +45,12 @@ def _new_summary() -> Json:
 
 class Customers:
     def __init__(
-        self, ids: IdGenerator, clock: Clock, activity: ActivityLog, changes: Changes | None = None
+        self,
+        ids: IdGenerator,
+        clock: Clock,
+        activity: ActivityLog,
+        changes: Changes | None = None,
+        blank: Json | None = None,
     ) -> None:
         self._ids = ids
         self._clock = clock
@@ -47,12 +63,7 @@ class Customers:
         # The zeroed sub-objects every new customer starts with, shared between customers:
         # writes replace top-level values and never mutate a stored nested object in place,
         # which is also what lets the activity log share a new customer's object.
-        self._blank: Json = {
-            "summary": _new_summary(),
-            "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
-            "referrals": {"total": 0, "campaigns": []},
-            "system_metadata": {},
-        }
+        self._blank: Json = blank if blank is not None else blank_parts()
 
     # -- lookups -------------------------------------------------------------------------
     def find(self, key: str) -> Entry | None:
@@ -179,9 +190,8 @@ class Customers:
             for name in shared:
                 data[name] = None
         return {
-            "data": data, "blank": shared, "seq": seq, "created": created.isoformat(),
-            "updated": updated.isoformat() if updated else None, "deleted": deleted,
-            "base": base,
+            "data": data, "blank": shared, "seq": seq, "created": created, "updated": updated,
+            "deleted": deleted, "base": base,
         }  # fmt: skip
 
     def revive(self, record: Json) -> Entry:
@@ -191,8 +201,8 @@ class Customers:
             data[name] = self._blank[name]  # shared again; the key keeps its place
         updated = record["updated"]
         return Entry(
-            data, int(record["seq"]), datetime.fromisoformat(record["created"]),
-            datetime.fromisoformat(updated) if updated else None,
+            data, int(record["seq"]), instant(record["created"]),
+            instant(updated) if updated else None,
             base=record["base"], deleted=bool(record["deleted"]),
         )  # fmt: skip
 

@@ -17,7 +17,7 @@ from emulator.control.fixtures import FixtureError, FixtureSet
 from emulator.domain.activity import DEFAULT_LIMIT, ActivityLog
 from emulator.domain.campaigns import Campaigns
 from emulator.domain.changes import Changes, Tally
-from emulator.domain.customers import Customers
+from emulator.domain.customers import Customers, blank_parts
 from emulator.domain.errors import DomainError, TenantLimit
 from emulator.jobs.clock import Clock
 from emulator.jobs.engine import Engine
@@ -89,6 +89,8 @@ def tenant_factory(
 ) -> TenantFactory:
     """Tenants are made by this; with a tally, they mark what they change (for a state file)."""
 
+    blank = blank_parts()  # shared by every tenant's customers
+
     def build(app_id: str, seeded: bool = True) -> Tenant:
         clock = make_clock()
         ids = make_ids(app_id)
@@ -105,7 +107,7 @@ def tenant_factory(
             clock=clock,
             ids=ids,
             activity=activity,
-            customers=Customers(ids, clock, activity, changes),
+            customers=Customers(ids, clock, activity, changes, blank),
             campaigns=Campaigns(ids, clock, changes),
             jobs=Engine(clock, ids, timing, changes),
             timings=timings,

@@ -16,7 +16,6 @@ whatever the slicing, because every item is applied at its portion's completion 
 from __future__ import annotations
 
 import gc
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -57,7 +56,7 @@ class Engine:
         self.timing = timing
         self._changes = changes if changes is not None else Changes()
         self._jobs: dict[str, Job] = {}
-        self._queue: deque[Job] = deque()
+        self._queue: list[Job] = []  # arrival order (few jobs: a list is smaller than a deque)
         self._parked: dict[str, Job] = {}
         # The portion under way: its job, when it completes, and the cursor it stops at.
         self._current: tuple[Job, datetime, int] | None = None
@@ -131,7 +130,7 @@ class Engine:
     def load(self, state: Json, jobs: list[Job]) -> None:
         """Restore the queue around its jobs, given in submission order."""
         self._jobs = {job.id: job for job in jobs}
-        self._queue = deque(self._jobs[job_id] for job_id in state["queue"])
+        self._queue = [self._jobs[job_id] for job_id in state["queue"]]
         self._parked = {job_id: self._jobs[job_id] for job_id in state["parked"]}
         current = state["current"]
         if current is not None:
