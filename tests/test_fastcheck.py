@@ -134,5 +134,35 @@ def test_edge_cases(schema: dict[str, Any], good: list[Any], bad: list[Any]) -> 
 
 
 def test_unknown_keywords_fall_back() -> None:
-    assert compile_predicate({"type": "string", "pattern": "^a"}) is None
-    assert compile_predicate({"oneOf": [{"type": "string"}]}) is None
+    assert compile_predicate({"type": "array", "uniqueItems": True}) is None
+    assert compile_predicate({"not": {"type": "string"}}) is None
+    assert compile_predicate({"type": "number", "minimum": 0, "exclusiveMinimum": True}) is None
+
+
+@pytest.mark.parametrize(
+    ("schema", "good", "bad"),
+    [
+        ({"pattern": "^[0-9]+$"}, ["12", 5], ["1a", ""]),
+        ({"oneOf": [{"type": "integer"}, {"type": "number"}]}, [1.5], [1, "x"]),
+        ({"type": "object", "maxProperties": 1}, [{}, {"a": 1}], [{"a": 1, "b": 2}]),
+        # Words the reference validator ignores are ignored here too.
+        ({"type": "string", "optional": True, "x-note": 1}, ["a"], [1]),
+    ],
+)
+def test_keywords_of_the_vendor_document(
+    schema: dict[str, Any], good: list[Any], bad: list[Any]
+) -> None:
+    fast = compile_predicate(schema)
+    assert fast is not None
+    reference = OAS30Validator(schema, format_checker=oas30_format_checker)
+    assert all(fast(value) and reference.is_valid(value) for value in good)
+    assert not any(fast(value) or reference.is_valid(value) for value in bad)
+
+
+def test_a_recursive_schema_compiles_to_a_recursive_check() -> None:
+    node: dict[str, Any] = {"type": "object", "properties": {"name": {"type": "string"}}}
+    node["properties"]["children"] = {"type": "array", "items": node}  # a cycle
+    fast = compile_predicate(node)
+    assert fast is not None
+    assert fast({"name": "a", "children": [{"name": "b", "children": []}]})
+    assert not fast({"name": "a", "children": [{"name": "b", "children": [{"name": 1}]}]})

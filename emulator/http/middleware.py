@@ -22,6 +22,7 @@ from emulator.http.errors import (
 from emulator.http.keys import (
     BODY_SEEN,
     FAULT,
+    HANDLER_KIND,
     JOURNAL,
     OPERATION,
     REQUEST_IDS,
@@ -87,6 +88,7 @@ def _record(request: web.Request, response: web.StreamResponse | None, duration:
         path=request.path,
         query=request.query_string,
         operation=request.get(OPERATION),
+        handler=request.get(HANDLER_KIND),
         request_body=request.get(BODY_SEEN),
         status=0 if response is None or "drop" in request.get(FAULT, "") else response.status,
         response_body=body,
