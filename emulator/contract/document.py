@@ -22,7 +22,7 @@ def parse_document(text: str, source: str) -> Json:
             document = json.loads(text)
         else:
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            document = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+            document = yaml.load(text, Loader=loader)
     except (ValueError, yaml.YAMLError) as error:
         raise SpecError(f"{source} is not valid JSON or YAML: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):

@@ -117,9 +117,8 @@ class Generator:
             count = max(1, schema.get("minItems", 1)) if item is not MISSING else 0
             return [copy.deepcopy(item) for _ in range(count)]
         if kind in ("integer", "number"):
-            low = schema.get("minimum", 0)
-            high = schema.get("maximum", low)
-            number = max(low, min(0, high)) if "maximum" in schema else low
+            low, high = schema.get("minimum"), schema.get("maximum")
+            number: float = low if low is not None else min(0, high) if high is not None else 0
             return int(number) if kind == "integer" else number
         if kind == "boolean":
             return False

@@ -19,19 +19,20 @@ NULL_SCHEMA: Json = {"nullable": True, "enum": [None]}
 _COMPOSED = ("allOf", "anyOf", "oneOf")
 _KINDS = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
           dict: "object"}  # fmt: skip
+_ERROR_FIELDS = (("code", "integer"), ("key", "string"), ("message", "string"),
+                 ("details", "string"), ("request_id", "string"), ("resource_id", "string"),
+                 ("resource_type", "string"))  # fmt: skip
 ERROR_SCHEMA: Json = {
     "type": "object",
-    "properties": {
-        name: {"type": kind}
-        for name, kind in (("code", "integer"), ("key", "string"), ("message", "string"),
-                           ("details", "string"), ("request_id", "string"),
-                           ("resource_id", "string"), ("resource_type", "string"))
-    },  # fmt: skip
+    "properties": {name: {"type": kind} for name, kind in _ERROR_FIELDS},
 }
 BAD_REQUEST_SCHEMA: Json = {
     "type": "object",
-    "properties": {"statusCode": {"type": "integer"}, "error": {"type": "string"},
-                   "message": {"type": "string"}},  # fmt: skip
+    "properties": {
+        "statusCode": {"type": "integer"},
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+    },
 }
 Visit = Callable[[Json, str], None]
 
@@ -158,9 +159,9 @@ def exclusive(resolver: Resolver, branches: list[Any]) -> bool:
     if len(branches) < 2:
         return True
     facts = [_Facts(resolver, branch) for branch in branches]
-    if sum(fact.nullable for fact in facts) <= 1 and all(f.types for f in facts):
-        if _disjoint([frozenset(fact.types or ()) for fact in facts]):
-            return True
+    typed = sum(fact.nullable for fact in facts) <= 1 and all(f.types for f in facts)
+    if typed and _disjoint([frozenset(fact.types or ()) for fact in facts]):
+        return True
     shared = set.intersection(*(fact.required & set(fact.enums) for fact in facts))
     return any(_disjoint([fact.enums[name] for fact in facts]) for name in shared)
 
@@ -204,7 +205,8 @@ def _check_default(node: Json, where: str, report: SpecReport) -> None:
         found = _KINDS.get(type(default))
         if found and found != kind and not (kind == "number" and found == "integer"):
             node["type"] = found
-            report.add("bad-default", where, f"type {kind} made {found}, as its default {default!r}")
+            what = f"type {kind} made {found}, as its default {default!r}"
+            report.add("bad-default", where, what)
 
 
 def _is_date_time(resolver: Resolver, schema: Any) -> bool:
@@ -242,7 +244,8 @@ def _path_params(path: str) -> list[str]:
 
 def repair_responses(document: Json, report: SpecReport) -> None:
     """Declare the error statuses every operation can answer: 400 and 401 everywhere, 404
-    where the path names a resource, 413 and 415 where a body is read."""
+    where the path or the body can name a resource (create-customer with an unknown `id`),
+    413 and 415 where a body is read."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("BadRequest", BAD_REQUEST_SCHEMA)
@@ -253,7 +256,7 @@ def repair_responses(document: Json, report: SpecReport) -> None:
         if "default" in responses:
             continue
         wanted = [("400", error), ("401", error)]
-        if _path_params(path):
+        if _path_params(path) or op.get("requestBody"):
             wanted.append(("404", error))
         if op.get("requestBody"):
             wanted += [("413", too_large), ("415", error)]

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from emulator.contract.spec import Operation
 
 
+API_PREFIXES = ("/v1/", "/client/v1/", "/management/v1/")  # the vendor's path space
 PATH_PARAM = re.compile(r"\{([^}]+)\}")
 
 
@@ -43,8 +44,8 @@ def mark_shared_routes(
             marked[op.operation_id] = dataclasses.replace(op, selector=selector)
             rivals = ", ".join(o.operation_id for o in group if o is not op)
             how = f"when the query has {' or '.join(selector)}" if selector else "otherwise"
-            report.add("route", f"{op.method} {op.path}",
-                       f"shares its route with {rivals}; {op.operation_id} answers {how}")  # fmt: skip
+            what = f"shares its route with {rivals}; {op.operation_id} answers {how}"
+            report.add("route", f"{op.method} {op.path}", what)
     return marked
 
 

@@ -72,8 +72,9 @@ def _dispatch(endpoints: list[Endpoint]) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         op = pick([e.op for e in endpoints], request.query)
         endpoint = next(e for e in endpoints if e.op is op)
-        names = PATH_PARAM.findall(op.path)
-        return await endpoint.answer(request, dict(zip(names, request.match_info.values(), strict=False)))
+        values = request.match_info.values()
+        path = dict(zip(PATH_PARAM.findall(op.path), values, strict=False))
+        return await endpoint.answer(request, path)
 
     return handle
 

@@ -151,7 +151,8 @@ class Endpoint:
         if reply.body is None:
             return web.Response(status=reply.status), False
         if reply.media != JSON and isinstance(reply.body, str):
-            return web.Response(status=reply.status, text=reply.body, content_type=reply.media), False
+            text = web.Response(status=reply.status, text=reply.body, content_type=reply.media)
+            return text, False
         return json_response(reply.status, reply.body), False
 
     def _violation(self, reply: Reply) -> str | None:

@@ -27,12 +27,14 @@ MESSAGES = {
     "payment_required": "Payment required",
     "forbidden": "Forbidden",
     "too_many_requests": "Too many requests hit the API too quickly.",
+    "invalid_prefer_header": "Invalid Prefer header",
 }
-# The key of an error answered only for its status (see domain.errors.Refused).
+# The key of an error answered only for its status (a Prefer: code, an injected fault).
 STATUS_KEYS = {
     400: "invalid_payload", 401: "unauthorized", 402: "payment_required", 403: "forbidden",
     404: "not_found", 405: "method_not_allowed", 409: "duplicate_found",
     415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
+    502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout",
 }  # fmt: skip
 
 
