@@ -14,9 +14,12 @@ from pathlib import Path
 
 from aiohttp import web
 
+from emulator.control.routes import summary
 from emulator.http.app import create_app
 from emulator.http.keys import SPEC
 from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, JobTiming, Settings
+
+REPORT_LINES = 4  # repairs shown per kind at start; GET /_emulator/spec-report has them all
 
 
 def _credentials(pairs: Sequence[str]) -> dict[str, str] | None:
@@ -102,12 +105,10 @@ async def serve(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    spec = app[SPEC]
-    print(
-        f"voucherify-emulator ready on {site.name}"
-        f" ({len(spec.operations)} operations, {spec.check_count} validators)",
-        flush=True,
-    )
+    report = app[SPEC].report
+    if report.repairs:  # on stderr: stdout's first line stays the ready line
+        print(report.text(limit=REPORT_LINES), file=sys.stderr, flush=True)
+    print(f"voucherify-emulator ready on {site.name} ({summary(app)})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

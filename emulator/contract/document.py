@@ -59,8 +59,9 @@ class Resolver:
         self._document = document
         self._done: dict[str, Any] = {}
         # Plain nodes already resolved, by id: a node reached twice (or a schema that a repair
-        # placed in the document already resolved, cycles included) is resolved once.
-        self._nodes: dict[int, Any] = {}
+        # placed in the document already resolved, cycles included) is resolved once. The
+        # node itself is kept with its result, so that its id cannot be reused meanwhile.
+        self._nodes: dict[int, tuple[Any, Any]] = {}
 
     def target(self, ref: str) -> Any:
         node: Any = self._document
@@ -77,10 +78,10 @@ class Resolver:
             if isinstance(ref, str):
                 return self._ref(ref)
             done = self._nodes.get(id(node))
-            if done is not None:
-                return done
+            if done is not None and done[0] is node:
+                return done[1]
             result: Json = {}
-            self._nodes[id(node)] = result
+            self._nodes[id(node)] = (node, result)
             result.update({key: self.resolve(value) for key, value in node.items()})
             return result
         if isinstance(node, list):

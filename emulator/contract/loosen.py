@@ -55,7 +55,7 @@ def _relax(owner: Json, error: ValidationError) -> str | None:
         original = {k: v for k, v in owner.items() if k not in ("description", "title")}
         owner.clear()
         owner["anyOf"] = [original, {"type": kind}]
-        return f"a {kind} accepted too"
+        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} accepted too"
     if keyword == "format" and owner.get("format") == "date-time":
         del owner["format"]
         owner["anyOf"] = [{"format": "date-time"}, {"format": "date"}]

@@ -109,6 +109,7 @@ class _Facts:
         self.types: set[str] | None = None
         self.nullable = False
         self.required: set[str] = set()
+        self.properties: set[str] = set()
         self.enums: dict[str, frozenset[Any]] = {}
         self._read(resolver, node, depth)
 
@@ -124,6 +125,7 @@ class _Facts:
         self.nullable = self.nullable or node.get("nullable") is True
         self.required |= set(node.get("required") or [])
         for name, sub in (node.get("properties") or {}).items():
+            self.properties.add(name)
             values = _enum_of(resolver, sub)
             if values is not None:
                 self.enums[name] = values
@@ -242,10 +244,16 @@ def _path_params(path: str) -> list[str]:
     return re.findall(r"\{([^}]+)\}", path)
 
 
-def repair_responses(document: Json, report: SpecReport) -> None:
+def _names_an_id(resolver: Resolver, body: Json) -> bool:
+    """Whether a JSON request body has an `id` of its own (an upsert such as create-customer
+    answers 404 for an id that names nothing)."""
+    content = (body.get("content") or {}).get("application/json") or {}
+    return "id" in _Facts(resolver, content.get("schema")).properties
+
+
+def repair_responses(document: Json, resolver: Resolver, report: SpecReport) -> None:
     """Declare the error statuses every operation can answer: 400 and 401 everywhere, 404
-    where the path or the body can name a resource (create-customer with an unknown `id`),
-    413 and 415 where a body is read."""
+    where the path or the body's `id` names a resource, 413 and 415 where a body is read."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("BadRequest", BAD_REQUEST_SCHEMA)
@@ -256,7 +264,8 @@ def repair_responses(document: Json, report: SpecReport) -> None:
         if "default" in responses:
             continue
         wanted = [("400", error), ("401", error)]
-        if _path_params(path) or op.get("requestBody"):
+        body = op.get("requestBody") or {}
+        if _path_params(path) or (body and _names_an_id(resolver, body)):
             wanted.append(("404", error))
         if op.get("requestBody"):
             wanted += [("413", too_large), ("415", error)]

@@ -59,10 +59,15 @@ class SpecReport:
         parts = ", ".join(f"{kind} {count}" for kind, count in self.counts().items())
         return f"{len(self.repairs)} repairs ({parts})"
 
-    def text(self) -> str:
-        """The report printed at start: each repair once, grouped by kind."""
+    def text(self, limit: int | None = None) -> str:
+        """The report printed at start: each repair once, grouped by kind (at most `limit`
+        per kind, then how many more: GET /_emulator/spec-report has them all)."""
         lines = [f"spec repairs: {self.summary()}"]
         for kind in self.counts():
-            lines.append(f"  {kind}: {KINDS[kind]}")
-            lines += [f"    {repair.where}: {repair.what}" for repair in self.of_kind(kind)]
+            repairs = self.of_kind(kind)
+            shown = repairs if limit is None else repairs[:limit]
+            lines.append(f"  {kind} ({len(repairs)}): {KINDS[kind]}")
+            lines += [f"    {repair.where}: {repair.what}" for repair in shown]
+            if len(shown) < len(repairs):
+                lines.append(f"    ... and {len(repairs) - len(shown)} more")
         return "\n".join(lines)

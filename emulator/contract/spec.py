@@ -149,7 +149,7 @@ def repair(document: Json) -> tuple[Resolver, SpecReport]:
     repair_servers(document, report)
     repair_schemas(document, resolver, report)
     repair_date_params(document, resolver, report)
-    repair_responses(document, report)
+    repair_responses(document, resolver, report)
     ExampleRepairs(resolver, report).run(document)
     return resolver, report
 

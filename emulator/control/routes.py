@@ -39,6 +39,17 @@ def coverage(app: web.Application) -> dict[str, int]:
     return {"stateful": kinds.count("stateful"), "example_backed": kinds.count("example")}
 
 
+def summary(app: web.Application) -> str:
+    """How the spec is served, for the ready line."""
+    spec, counts = app[SPEC], coverage(app)
+    text = f"{len(spec.operations)} operations, {spec.check_count} validators"
+    if counts["example_backed"]:
+        text += f"; {counts['stateful']} stateful, {counts['example_backed']} example-backed"
+    if spec.report.repairs:
+        text += f"; {len(spec.report.repairs)} spec repairs"
+    return text
+
+
 async def health(request: web.Request) -> web.Response:
     spec = request.app[SPEC]
     return json_response(200, {
