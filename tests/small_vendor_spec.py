@@ -38,10 +38,10 @@ PRODUCTS = {
             {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}},
             {"name": "created_after", "in": "query",
              "schema": {"type": "string", "format": "date-time"}},
-        ],  # fmt: skip
+        ],
         "responses": {"200": _json({"type": "object", "properties": {
             "object": {"type": "string"}, "products": {"type": "array", "items": PRODUCT_REF},
-        }})},  # fmt: skip
+        }})},
     },
     "post": {
         "operationId": "create-product",
@@ -49,15 +49,15 @@ PRODUCTS = {
             {"type": "object", "required": ["name", "sku"],
              "properties": {"name": {"type": "string"}, "sku": {"type": "string"}}},
             {"Without sku": {"name": "Phone"}},
-        )},  # fmt: skip
+        )},
         "responses": {"200": _json(PRODUCT_REF, {"Created": {
             "id": "prod_1", "name": "Phone", "price": "100", "object": "product", "category": None,
-        }})},  # fmt: skip
+        }})},
     },
 }
 PRODUCT_ITEM = {
     "parameters": [{"name": "productId", "in": "path", "required": True,
-                    "schema": {"type": "string"}}],  # fmt: skip
+                    "schema": {"type": "string"}}],
     "get": {
         "operationId": "get-product",
         "responses": {
@@ -69,7 +69,7 @@ PRODUCT_ITEM = {
                 "code": 404, "key": "not_found", "message": "Resource not found",
                 "details": "Cannot find product with id prod_9", "resource_id": "prod_9",
                 "resource_type": "product",
-            }}),  # fmt: skip
+            }}),
         },
     },
     "delete": {"operationId": "delete-product", "responses": {"204": {"description": "gone"}}},
@@ -78,7 +78,7 @@ DOCUMENT: Json = {
     "openapi": "3.0.1",
     "info": {"title": "Small vendor", "version": "1"},
     "servers": [{"url": "https://{cluster}.example.com",
-                 "variables": {"cluster": {"default": "api"}}}],  # fmt: skip
+                 "variables": {"cluster": {"default": "api"}}}],
     "security": [{"X-App-Id": [], "X-App-Token": []}],
     "paths": {
         "/v1/products": PRODUCTS,
@@ -86,21 +86,21 @@ DOCUMENT: Json = {
         "/v1/campaigns/{campaignId}": {"get": {
             "operationId": "get-campaign",
             "parameters": [{"name": "campaignId", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],  # fmt: skip
+                            "schema": {"type": "string"}}],
             "responses": {"200": _json({"type": "object", "additionalProperties": True})},
         }},
         "/v1/campaigns/{campaignId}/summary": {"get": {
             "operationId": "get-campaign-summary",
             "parameters": [{"name": "campaignId", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],  # fmt: skip
+                            "schema": {"type": "string"}}],
             "responses": {"200": _json({"type": "object", "properties": {
                 "campaign_id": {"type": "string"}, "total": {"type": "integer"},
-            }}, {"Summary": {"campaign_id": "camp_x", "total": 3}})},  # fmt: skip
+            }}, {"Summary": {"campaign_id": "camp_x", "total": 3}})},
         }},
         "/v1/exports/{exportId}": {"get": {
             "operationId": "get-export",
             "parameters": [{"name": "exportId", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],  # fmt: skip
+                            "schema": {"type": "string"}}],
             "responses": {"200": _json({"$ref": "#/components/schemas/Export"})},
         }},
         "/v1/exports/{export_Id}": {"get": {
@@ -111,7 +111,7 @@ DOCUMENT: Json = {
             ],
             "responses": {"200": {"content": {"text/plain": {
                 "schema": {"type": "string"}, "examples": {"CSV": {"value": "Code\nA\n"}},
-            }}}},  # fmt: skip
+            }}}},
         }},
         "/management/v1/projects": {"get": {
             "operationId": "list-projects",
@@ -130,18 +130,18 @@ DOCUMENT: Json = {
                 "message": {"type": "string"}, "details": {"type": "string"},
                 "request_id": {"type": "string"}, "resource_id": {"type": "string"},
                 "resource_type": {"type": "string"},
-            }},  # fmt: skip
+            }},
             "Category": {"type": "object", "properties": {"name": {"type": "string"}}},
             "Product": PRODUCT,
             "Export": {"oneOf": [  # both branches accept {"id": "exp_1"}: they overlap
                 {"type": "object", "properties": {"id": {"type": "string"}}},
                 {"type": "object", "properties": {"id": {"type": "string"},
                                                   "status": {"type": "string"}}},
-            ]},  # fmt: skip
+            ]},
             "Node": {"type": "object", "required": ["name"], "properties": {  # recursive
                 "name": {"type": "string"},
                 "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
-            }},  # fmt: skip
+            }},
         },
     },
 }
