@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import REPO
+from helpers import REPO, VENDOR_FULL
 
 from emulator.__main__ import parse_settings
 from emulator.settings import DEFAULT_PORT, JobTiming
@@ -79,6 +79,40 @@ async def test_python_m_emulator_serves_and_reports_ready() -> None:
             async with session.get(url, headers=headers) as response:
                 assert response.status == 200  # the fixture folder was loaded
         assert health["validators"] == int(match[1])
+    finally:
+        process.terminate()
+        await process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                await stream.read()
+
+
+async def test_starts_on_the_vendors_full_document_and_reports_its_repairs() -> None:
+    if not VENDOR_FULL.exists():
+        pytest.skip("../shared/reference is absent; the vendor's full document is needed")
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "emulator", "--spec", str(VENDOR_FULL), "--port", str(port),
+        cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
+        match = re.fullmatch(
+            rf"voucherify-emulator ready on http://127\.0\.0\.1:{port} \(258 operations, "
+            r"\d+ validators; 18 stateful, 240 example-backed; (\d+) spec repairs\)\n",
+            line,
+        )
+        assert match, line
+        report = (await process.stderr.readline()).decode()
+        assert report.startswith(f"spec repairs: {match[1]} repairs (server 1, ")
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as session:
+            async with session.get("/_emulator/spec-report") as response:
+                assert (await response.json())["total"] == int(match[1])
+            headers = {"X-App-Id": "ci", "X-App-Token": "t"}
+            async with session.get("/v1/products/prod_1", headers=headers) as response:
+                assert response.status == 200
+                assert (await response.json())["id"] == "prod_1"
     finally:
         process.terminate()
         await process.wait()

@@ -11,38 +11,16 @@ from typing import Any
 import pytest
 from conftest import ClientFactory
 from helpers import Client
-from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+from oracle import oracle
 from vendor_requests import APP, Builder, Request, seed_world
 
-from emulator.contract.routes import shape
 from emulator.contract.spec import Operation, Spec
 from emulator.http.keys import COVERAGE
 from emulator.routes.table import HANDLERS
 
 VENDOR = {"X-App-Id": APP["id"], "X-App-Token": APP["token"]}
 LAST = {"customer-permanently-deletion": 3, "delete-customer": 4}  # remove customers
-
-
-ORACLES: dict[tuple[int, str], OpenAPI] = {}
-
-
-def oracle(spec: Spec, op: Operation) -> OpenAPI:
-    """openapi-core on the repaired document (its own spec check skipped: 3 s). An operation
-    sharing its route with another (the export download) gets a document without its rival:
-    openapi-core tells operations apart by path only."""
-    rivals = tuple(
-        other.path for other in spec
-        if other.path != op.path and shape(other.path) == shape(op.path)
-        and other.method == op.method
-    )  # fmt: skip
-    key = (id(spec), "|".join(rivals))
-    if key not in ORACLES:
-        document = json.loads(json.dumps(spec.document))
-        for path in rivals:
-            del document["paths"][path]
-        ORACLES[key] = OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
-    return ORACLES[key]
 
 
 def check_with_oracle(spec: Spec, op: Operation, request: Request, answer: Any) -> None:
