@@ -91,10 +91,12 @@ def facts(document: Json, scope: Json | None = None) -> set[str]:
     """The document's facts. With `scope` (the other document): only its operations under
     the same path roots, and of those it lacks, only that they exist."""
     resolved = {"paths": Resolver(document).resolve(document.get("paths") or {})}
-    roots = None if scope is None else scope_of(scope)
+    if scope is None:
+        return {fact for m, p, op, item in operations(resolved) for fact in _op_facts(m, p, op, item)}
+    roots, theirs = scope_of(scope), scope.get("paths") or {}
     found: set[str] = set()
     for method, path, op, item in operations(resolved):
-        if roots is None or (path in scope["paths"] and method in scope["paths"][path]):
+        if method in theirs.get(path, {}):
             found.update(_op_facts(method, path, op, item))
         elif any(path == root or path.startswith(root + "/") for root in roots):
             found.add(f"operation {method.upper()} {path} {op.get('operationId')}")
