@@ -91,10 +91,13 @@ def facts(document: Json, scope: Json | None = None) -> set[str]:
     """The document's facts. With `scope` (the other document): only its operations under
     the same path roots, and of those it lacks, only that they exist."""
     resolved = {"paths": Resolver(document).resolve(document.get("paths") or {})}
-    if scope is None:
-        return {fact for m, p, op, item in operations(resolved) for fact in _op_facts(m, p, op, item)}
-    roots, theirs = scope_of(scope), scope.get("paths") or {}
     found: set[str] = set()
+    if scope is None:
+        for method, path, op, item in operations(resolved):
+            found.update(_op_facts(method, path, op, item))
+        return found
+    roots, theirs = scope_of(scope), scope.get("paths") or {}
+    found = set()
     for method, path, op, item in operations(resolved):
         if method in theirs.get(path, {}):
             found.update(_op_facts(method, path, op, item))
