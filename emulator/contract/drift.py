@@ -97,7 +97,6 @@ def facts(document: Json, scope: Json | None = None) -> set[str]:
             found.update(_op_facts(method, path, op, item))
         return found
     roots, theirs = scope_of(scope), scope.get("paths") or {}
-    found = set()
     for method, path, op, item in operations(resolved):
         if method in theirs.get(path, {}):
             found.update(_op_facts(method, path, op, item))
