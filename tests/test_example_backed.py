@@ -78,7 +78,8 @@ async def test_prefer_chooses_another_example_or_status(small: Client) -> None:
     status, body = await get(small, "/v1/products/prod_77", Prefer="code=404")
     assert status == 404 and body["key"] == "not_found" and body["resource_type"] == "product"
     status, body = await get(small, "/v1/products/prod_77", Prefer="example=Not Found")
-    assert status == 404 and body["details"] == "Cannot find product with id prod_9"
+    assert status == 404 and body["details"] == "Cannot find product with id prod_77"
+    assert body["resource_id"] == "prod_77"  # the example's prod_9, echoed from the path
     # A declared status without an example: the vendor's error shape for that status.
     status, body = await get(small, "/v1/products/prod_77", Prefer="code=401")
     assert status == 401 and (body["code"], body["key"]) == (401, "unauthorized")

@@ -131,10 +131,25 @@ class ExampleBacked:
         check = response.checks.get(response.media)
         if check is None or not isinstance(body, dict):
             return body
-        known = _properties(check.schema)
-        echoed = dict(body)
-        for name, value in ids.items():
-            for field in _fields(self.op.path, name):
-                if field in known:
-                    echoed[field] = value
+        if response.status.startswith(("4", "5")):
+            echoed = self._echo_error(body, ids)
+        else:
+            known = _properties(check.schema)
+            echoed = dict(body)
+            for name, value in ids.items():
+                for field in _fields(self.op.path, name):
+                    if field in known:
+                        echoed[field] = value
         return echoed if check.is_valid(echoed) else body
+
+    def _echo_error(self, body: Json, ids: dict[str, str]) -> Json:
+        """An error example names the resource the path names (resource_id, details)."""
+        last = self._path_names[-1] if self._path_names else None
+        old = body.get("resource_id")
+        if last is None or not isinstance(old, str) or not self.op.path.endswith("}"):
+            return body
+        new = ids[last]
+        echoed = {**body, "resource_id": new}
+        if isinstance(body.get("details"), str):
+            echoed["details"] = body["details"].replace(old, new)
+        return echoed
