@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from emulator.contract.document import SpecError
 from emulator.control.routes import summary
 from emulator.http.app import create_app
 from emulator.http.keys import SPEC
@@ -123,7 +124,10 @@ async def serve(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except SpecError as error:  # an unreadable or unsupported --spec: say so, no traceback
+        raise SystemExit(f"voucherify-emulator: {error}") from None
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -119,3 +120,26 @@ async def test_starts_on_the_vendors_full_document_and_reports_its_repairs() -> 
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 await stream.read()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read"),
+        ('{"openapi": "3.1.0", "paths": {}}', "is OpenAPI 3.1.0; 3.0.x is supported"),
+        ("{not json", "is not valid JSON or YAML"),
+        ("just: [yaml", "is not valid JSON or YAML"),
+        ('{"openapi": "3.0.1"}', "is not an OpenAPI document (no paths)"),
+    ],
+)
+def test_a_bad_spec_is_a_one_line_error(tmp_path: Path, content: str | None, message: str) -> None:
+    spec = tmp_path / "spec.json"
+    if content is not None:
+        spec.write_text(content, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", "--spec", str(spec), "--port", "0"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith("voucherify-emulator: ") and message in done.stderr
+    assert "Traceback" not in done.stderr

@@ -38,6 +38,6 @@ class Samples:
         key = id(check.schema)
         if key not in self._made:
             made = self._generate(check.schema)
-            self._made[key] = "" if made is MISSING else made
+            self._made[key] = {} if made is MISSING else made  # {}: any JSON will do
             self._pinned.append(check.schema)
         return copy.deepcopy(self._made[key])
