@@ -11,8 +11,9 @@ import pytest
 from helpers import REPO
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from emulator.contract.examples import Generator, Validity
+from emulator.contract.examples import Generator
 from emulator.contract.fastcheck import compile_predicate
+from emulator.contract.instance import Validity
 from emulator.contract.spec import Spec, load_spec
 
 SAMPLES = {"date-time": "2026-01-15T09:30:00.000Z", "date": "2026-01-15", "time": "10:00:00Z"}

@@ -15,7 +15,8 @@ from urllib.parse import quote
 from aiohttp import FormData
 from helpers import Client
 
-from emulator.contract.examples import MISSING, Generator, Validity
+from emulator.contract.examples import Generator
+from emulator.contract.instance import MISSING, Validity
 from emulator.contract.spec import Operation, Spec
 
 Json = dict[str, Any]

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from emulator.contract.document import Resolver
-from emulator.contract.examples import MISSING, Fitter, Generator, Validity, describe
+from emulator.contract.examples import Generator
+from emulator.contract.fitting import Fitter, describe
+from emulator.contract.instance import MISSING, Validity
 from emulator.contract.loosen import loosen
 from emulator.contract.repairs import operations
 from emulator.contract.report import SpecReport

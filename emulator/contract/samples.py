@@ -6,7 +6,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from emulator.contract.examples import MISSING, Generator, Validity
+from emulator.contract.examples import Generator
+from emulator.contract.instance import MISSING, Validity
 
 if TYPE_CHECKING:
     from emulator.contract.spec import Response

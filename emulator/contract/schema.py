@@ -67,15 +67,21 @@ class SchemaCheck:
         return self._fast
 
     def is_valid(self, instance: Any) -> bool:
-        return self.problem(instance) is None
+        fast = self._predicate()
+        if fast is not None:
+            return fast(instance)
+        return bool(self._reference().is_valid(instance))
+
+    def _reference(self) -> Any:
+        if self._validator is None:
+            self._validator = OAS30Validator(self.schema, format_checker=oas30_format_checker)
+        return self._validator
 
     def problem(self, instance: Any) -> Problem | None:
         fast = self._predicate()
         if fast is not None and fast(instance):
             return None
-        if self._validator is None:
-            self._validator = OAS30Validator(self.schema, format_checker=oas30_format_checker)
-        error = best_match(self._validator.iter_errors(instance))
+        error = best_match(self._reference().iter_errors(instance))
         return None if error is None else _describe(error)
 
 
