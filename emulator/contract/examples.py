@@ -1,5 +1,5 @@
-"""Instances made from a schema alone (for answers without an example), and the validity
-check the makers share. `fitting.py` fits a broken example to its schema.
+"""Instances made from a schema alone: answers for responses without an example, values for
+required fields an example lacks. `fitting.py` fits a broken example to its schema.
 
 Both work on resolved schemas (no $ref), tolerate recursion (a depth bound), and are
 deterministic: the same schema always gives the same instance.
