@@ -84,8 +84,10 @@ def _check_header(header: list[str], line: int) -> list[str]:
     return names
 
 
-def read_csv(data: bytes) -> CsvTable:
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+def read_csv(data: bytes, strict: bool = False) -> CsvTable:
+    """`strict` refuses what the csv module otherwise forgives (an unclosed quote at the end,
+    text after a closing quote)."""
+    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=strict)
     try:
         header = next((record for record in reader if not _is_blank(record)), None)
         if header is None:

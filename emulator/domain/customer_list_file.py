@@ -95,7 +95,7 @@ def read_list(data: bytes) -> ListFile:
         return _whole_file("empty_file", "The file is empty: its first line must be a header "
                            "that contains 'identifier'", 1)  # fmt: skip
     try:
-        table = read_csv(data)
+        table = read_csv(data, strict=True)
     except CsvError as error:
         return _whole_file(error.code, str(error), error.line)
     trouble = _header_trouble(table)

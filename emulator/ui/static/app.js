@@ -258,7 +258,8 @@
   function newTable(items) {
     return h("table", { id: "new-table" },
       h("caption", {}, "New customers"),
-      h("thead", {}, h("tr", {}, ["Identifier", "Name", "Email", "Loyalty points", "Segments"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["Identifier", "Name", "Email", "Loyalty points", "Segments"].map((t) =>
+        h("th", { scope: "col", class: t === "Loyalty points" ? "num" : null }, t)))),
       h("tbody", {}, items.slice(0, SHOWN).map((c) => h("tr", {}, td(c.identifier, "id"), td(c.name), td(c.email),
         td(c.loyalty_points ?? "", "num"), td(Object.entries(c.segments).map(([k, v]) => h("span", { class: "chip" }, `${k}: ${v}`)))))));
   }
@@ -388,11 +389,16 @@
     return !filters.outcome || entry.outcome === filters.outcome;
   }
 
+  function pretty(text) {
+    if (text === null || text === undefined) return "(none)";
+    try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return text; }
+  }
+
   function bodies(entry) {
     const details = h("details", { ontoggle: (e) => e.currentTarget.open ? state.openBodies.add(entry.id) : state.openBodies.delete(entry.id) },
       h("summary", {}, "Show"),
-      h("p", {}, "Request"), h("pre", {}, entry.request_body ?? "(none)"),
-      h("p", {}, "Response"), h("pre", {}, entry.response_body ?? "(none)"));
+      h("p", {}, "Request"), h("pre", {}, pretty(entry.request_body)),
+      h("p", {}, "Response"), h("pre", {}, pretty(entry.response_body)));
     details.open = state.openBodies.has(entry.id);
     return details;
   }
@@ -407,8 +413,8 @@
     const data = await api("GET", `/_emulator/requests?${query}`);
     const entries = data.requests.filter((entry) => keepEntry(entry, filters));
     if (!changed("journal", entries)) return;
-    const rows = entries.map((e) => h("tr", {}, td(when(e.at)), td(e.tenant ?? "—"), td(e.method),
-      td(e.query ? `${e.path}?${e.query}` : e.path, "id"),
+    const rows = entries.map((e) => h("tr", {}, td(when(e.at), "time"), td(e.tenant ?? "—"), td(e.method),
+      td(e.query ? `${e.path}?${e.query}` : e.path, "id path"),
       td(h("span", { class: `badge ${e.status >= 400 || e.status === 0 ? "err" : "ok"}` }, e.status), "num"),
       td(e.outcome), td(e.duration_ms, "num"), td(bodies(e))));
     fill($("#journal-table tbody"), rows.length ? rows : [emptyRow(8, "No requests match.")]);
