@@ -66,7 +66,7 @@ async def test_error_reasons_are_readable(client: Client) -> None:
         "must be a non-negative integer up to 2,147,483,647 (got '-3')",
         "Identifier 'a' already appears in row 1",
     ]
-    status, body = await confirm(client, listing["id"])
+    _, body = await confirm(client, listing["id"])
     assert body["details"].startswith(
         f"Customer list {listing['id']} has 3 troubleshooting error(s) and cannot be confirmed "
         "(first: row 1, column email: 'nope' is not a valid email address)"
@@ -74,7 +74,8 @@ async def test_error_reasons_are_readable(client: Client) -> None:
 
 
 async def test_points_bounds(client: Client) -> None:
-    listing = await preview(client, b"identifier,loyalty_points\nzero,0\nbig,2147483647\nover,2147483648\n")
+    content = b"identifier,loyalty_points\nzero,0\nbig,2147483647\nover,2147483648\n"
+    listing = await preview(client, content)
     assert [(e["row"], e["code"]) for e in listing["errors"]] == [(3, "invalid_loyalty_points")]
 
 
@@ -95,8 +96,10 @@ async def test_upload_request_errors(client: Client) -> None:
     big = b"identifier\n" + b"x" * (10 * 1024 * 1024)
     status, body = await post(client, LIST, data=csv_form(big))
     assert status == 413
-    assert body == {"statusCode": 413, "error": "Request Entity Too Large",
-                    "message": "Payload content length greater than maximum allowed: 10485760"}  # fmt: skip
+    assert body == {
+        "statusCode": 413, "error": "Request Entity Too Large",
+        "message": "Payload content length greater than maximum allowed: 10485760",
+    }  # fmt: skip
     status, body = await call(client, "GET", f"{LIST}/custlist_unknown")
     assert (status, body["resource_type"], body["resource_id"]) == (
         404, "customer_list", "custlist_unknown")  # fmt: skip
@@ -104,7 +107,8 @@ async def test_upload_request_errors(client: Client) -> None:
 
 @pytest.mark.parametrize(("raw", "details"), [
     (b'{"update_existing": "yes"}', "Property .update_existing must be boolean"),
-    (b'{"update_existing": true, "force": 1}', "Request body must NOT have additional properties ('force')"),
+    (b'{"update_existing": true, "force": 1}',
+     "Request body must NOT have additional properties ('force')"),
     (b"[true]", "Request body must be object"),
     (b"null", None),
     (b"{not json", "Invalid JSON"),

@@ -66,9 +66,11 @@ async def test_preview_changes_nothing_and_confirm_creates(client: Client) -> No
     assert status == 200, done
     assert done["status"] == "CONFIRMED"
     assert done["result"]["created"] == 2
-    assert done["result"]["message"] == "2 customer(s) created, 0 updated, 0 unchanged, 0 not updated."
+    assert done["result"]["message"] == (
+        "2 customer(s) created, 0 updated, 0 unchanged, 0 not updated.")
     status, ann = await call(client, "GET", "/v1/customers/ann")
-    assert (status, ann["source_id"], ann["email"], ann["name"]) == (200, "ann", "ann@example.com", "Ann")
+    assert status == 200
+    assert (ann["source_id"], ann["email"], ann["name"]) == ("ann", "ann@example.com", "Ann")
     assert ann["loyalty"]["points"] == 10
     assert ann.get("metadata", {}) == {}  # identifier is the source_id, not metadata
     assert await segments(client, "ann") == ["customer segment test: New"]
@@ -80,7 +82,7 @@ async def test_headers_match_case_insensitively(client: Client) -> None:
     listing = await preview(client, "IDENTIFIER,Email,NAME,Loyalty_Points\nx1,x@example.com,X,7\n")
     assert listing["categories"] == []
     await confirm(client, listing["id"])
-    status, customer = await call(client, "GET", "/v1/customers/x1")
+    _, customer = await call(client, "GET", "/v1/customers/x1")
     assert (customer["email"], customer["name"], customer["loyalty"]["points"]) == (
         "x@example.com", "X", 7)  # fmt: skip
 
@@ -103,11 +105,11 @@ async def test_existing_customers_show_changes_and_update_only_when_asked(client
     assert [item["identifier"] for item in listing["new_customers"]] == ["cid"]
     assert listing["summary"]["unchanged"] == 1
 
-    status, done = await confirm(client, listing["id"], update_existing=False)
+    _, done = await confirm(client, listing["id"], update_existing=False)
     assert done["result"] | {"message": ""} == {"message": "", "update_existing": False,
         "created": 1, "updated": 0, "unchanged": 1, "skipped": 1}  # fmt: skip
     assert await segments(client, "ann") == ["customer segment test: New"]
-    status, ann = await call(client, "GET", "/v1/customers/ann")
+    _, ann = await call(client, "GET", "/v1/customers/ann")
     assert ann["loyalty"]["points"] == 10
 
 

@@ -1,6 +1,6 @@
 """The dashboard in a real browser: Debian's chromium driven by Playwright (the system browser,
-through executable_path; nothing is downloaded). One emulator and one browser per session, a
-tenant per test. Each test saves a screenshot of its page in test-artifacts/dashboard/."""
+through executable_path; nothing is downloaded). One emulator and one browser for all of these
+tests, a tenant per test. Each test saves a screenshot of its page in test-artifacts/dashboard/."""
 
 from __future__ import annotations
 
@@ -26,19 +26,24 @@ from emulator.testing.inprocess import BackgroundEmulator
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts" / "dashboard"
 XSS = "<img src=x onerror=alert(1)>"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     settings = Settings(port=0, seed=3, clock_mode="manual", clock_start=START)
     with BackgroundEmulator(settings) as server:
         yield server.url
 
 
-@pytest.fixture(scope="session")
+# The browser lives as long as this module's tests (all of the dashboard's): Playwright's sync API
+# keeps its event loop registered on the main thread while it runs, which the other modules'
+# async tests could not share, so it must be gone before they start.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         missing = f"chromium not found at {CHROMIUM}: `apt-get install chromium` (.ci/run does)"
