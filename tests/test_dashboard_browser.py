@@ -326,3 +326,50 @@ def test_tenant_picker(page: Page, tenant: Tenant) -> None:
     expect(page.locator("#customers-table tbody tr")).to_have_count(1)
     expect(page.locator("#customers-table tbody")).to_contain_text("Picked")
     expect(page).to_have_url(re.compile(rf"/_emulator/ui\?tenant={tenant.app_id}$"))
+
+
+# For every element with text of its own: its colour against the first opaque background
+# behind it (WCAG 2 relative luminance); and every form field: its label.
+AUDIT = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.checkVisibility()) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  const unlabelled = [...document.querySelectorAll("input, select")]
+    .filter((el) => !el.labels.length && !el.getAttribute("aria-label")).map((el) => el.outerHTML);
+  return { low, unlabelled };
+}"""
+
+
+def test_every_view_has_readable_contrast_and_labelled_fields(
+    page: Page, tenant: Tenant, tmp_path: Path
+) -> None:
+    tenant.control("POST", "/_emulator/customers", {
+        "identifier": "ann", "segments": {"customer segment test": "New"}})  # fmt: skip
+    tenant.import_csv("Source_id\na\n")
+    open_view(page, tenant, "upload")
+    upload(page, tmp_path, "identifier,customer segment test\nann,Existing\n")
+    expect(page.get_by_role("button", name="Update customers")).to_be_visible()
+    for view in ("upload", "customers", "jobs", "journal", "faults"):
+        page.get_by_role("link", name={"upload": "Upload customer list", "customers": "Customers",
+                         "jobs": "Async actions", "journal": "Request journal",
+                         "faults": "Faults"}[view], exact=True).click()  # fmt: skip
+        expect(page.locator(f"#view-{view}")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(AUDIT) == {"low": [], "unlabelled": []}, view
+        shot(page, f"view-{view}")

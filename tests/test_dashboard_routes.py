@@ -143,13 +143,21 @@ async def test_browsers_asking_for_root_go_to_the_dashboard(client: Client) -> N
         assert (await client.get(path, headers={"Accept": "text/html"})).status == 404
 
 
-@pytest.mark.parametrize(("path", "kind"), [
-    ("/_emulator/ui", "text/html"), ("/_emulator/ui/", "text/html"),
-    ("/_emulator/ui/app.js", "text/javascript"), ("/_emulator/ui/app.css", "text/css"),
+@pytest.mark.parametrize(("path", "kind", "name"), [
+    ("/_emulator/ui", "text/html", "index.html"), ("/_emulator/ui/", "text/html", "index.html"),
+    ("/_emulator/ui/app.js", "text/javascript", "app.js"),
+    ("/_emulator/ui/app.css", "text/css", "app.css"),
 ])  # fmt: skip
-async def test_pages_are_served_with_a_strict_policy(client: Client, path: str, kind: str) -> None:
-    response = await client.get(path)
+async def test_pages_are_served_with_a_strict_policy(
+    client: Client, path: str, kind: str, name: str
+) -> None:
+    response = await client.get(path)  # the test client asks for gzip, and gets it
     assert response.status == 200 and response.content_type == kind
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert await response.read() == (STATIC / name).read_bytes()
+    plain = await client.get(path, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert await plain.read() == (STATIC / name).read_bytes()
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "default-src 'none'" in policy
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -173,6 +181,7 @@ def test_page_weight_budget() -> None:
     # Every byte the dashboard loads; the README reports this figure.
     assert page_weight() == sum(path.stat().st_size for path in STATIC.iterdir())
     assert page_weight() < 64 * 1024
+    assert page_weight(compressed=True) < 16 * 1024
 
 
 async def test_upload_list_is_listed(client: Client) -> None:
