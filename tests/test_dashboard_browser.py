@@ -348,7 +348,8 @@ AUDIT = """() => {
     if (!own || !el.checkVisibility()) continue;
     const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    if (ratio < 4.5) low.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+    const text = el.textContent.trim().slice(0, 30);
+    if (ratio < 4.5) low.push(`${el.tagName}.${el.className} "${text}" ${ratio.toFixed(2)}`);
   }
   const unlabelled = [...document.querySelectorAll("input, select")]
     .filter((el) => !el.labels.length && !el.getAttribute("aria-label")).map((el) => el.outerHTML);
