@@ -157,8 +157,8 @@ def repair(document: Json) -> tuple[Resolver, SpecReport]:
 def build_spec(document: Json) -> Spec:
     resolver, report = repair(document)
     resolved = resolver.resolve(document["paths"])
-    components = resolver.resolve(document.get("components") or {})
-    ctx = _Context(document.get("security"), components.get("securitySchemes") or {})
+    schemes = resolver.resolve((document.get("components") or {}).get("securitySchemes") or {})
+    ctx = _Context(document.get("security"), schemes)
     operations: dict[str, Operation] = {}
     for path, item in resolved.items():
         for method in METHODS:
