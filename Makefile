@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+VENDOR ?= ../shared/reference/voucherify-full.openapi.json
+
+.PHONY: run test bench lint clean spec-drift spec-drift-baseline
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# What a vendor document (VENDOR=path) says differently from openapi/customers.yaml, less the
+# accepted differences in openapi/drift-baseline.txt; exit status 1 on new drift.
+spec-drift: $(STAMP)
+	$(PY) -m emulator.contract.drift $(VENDOR)
+
+spec-drift-baseline: $(STAMP)
+	$(PY) -m emulator.contract.drift $(VENDOR) --write-baseline
 
 lint: $(STAMP)
 	$(PY) -m ruff check emulator tests bench

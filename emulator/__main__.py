@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from emulator.contract.document import SpecError
+from emulator.control.routes import summary
 from emulator.control.snapshot import SnapshotError
 from emulator.control.statefile import StateFileError
 from emulator.http.app import create_app
@@ -23,6 +25,8 @@ from emulator.http.gcpolicy import collect_garbage
 from emulator.http.keys import SPEC
 from emulator.http.server import make_runner
 from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, JobTiming, Settings
+
+REPORT_LINES = 4  # repairs shown per kind at start; GET /_emulator/spec-report has them all
 
 
 def _credentials(pairs: Sequence[str]) -> dict[str, str] | None:
@@ -184,12 +188,10 @@ async def serve(settings: Settings) -> None:
     server = runner.server
     assert server is not None
     collector = asyncio.create_task(collect_garbage(lambda: server.requests_count))
-    spec = app[SPEC]
-    print(
-        f"voucherify-emulator ready on {site.name}"
-        f" ({len(spec.operations)} operations, {spec.check_count} validators)",
-        flush=True,
-    )
+    report = app[SPEC].report
+    if report.repairs:  # on stderr: stdout's first line stays the ready line
+        print(report.text(limit=REPORT_LINES), file=sys.stderr, flush=True)
+    print(f"voucherify-emulator ready on {site.name} ({summary(app)})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -207,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(serve(settings))
-    except (StateFileError, SnapshotError) as error:
+    except (SpecError, StateFileError, SnapshotError) as error:  # say so, no traceback
         raise SystemExit(f"voucherify-emulator: {error}") from None
 
 

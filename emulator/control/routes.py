@@ -15,7 +15,7 @@ from emulator.http.auth import printable
 from emulator.http.body import read_raw
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import FAULTS, JOURNAL, SETTINGS, SPEC, STATE_FILE, TENANTS
+from emulator.http.keys import COVERAGE, FAULTS, JOURNAL, SETTINGS, SPEC, STATE_FILE, TENANTS
 from emulator.http.tenancy import serving
 
 
@@ -30,6 +30,20 @@ def tenant_of(request: web.Request) -> str:
         raise ApiError(400, "invalid_tenant", "X-App-Id must be UTF-8 text without control "
                        "characters", message="Bad request")  # fmt: skip
     return app_id
+
+
+@asynccontextmanager
+async def read_tenant(request: web.Request) -> AsyncIterator[Tenant]:
+    """For reading: the caller's tenant, its due work done; one that does not exist yet is
+    shown as it would start, and not created."""
+    tenants = request.app[TENANTS]
+    name = tenant_of(request)
+    tenant = tenants.find(name)
+    if tenant is None:
+        yield tenants.bare(name, seeded=True)
+        return
+    async with serving(tenant, request.app[SETTINGS].slice_seconds):
+        yield tenant
 
 
 @asynccontextmanager
@@ -52,16 +66,45 @@ async def read_json(request: web.Request) -> object:
         raise ApiError(400, "invalid_payload", str(error)) from None
 
 
+def coverage(app: web.Application) -> dict[str, int]:
+    kinds = list(app[COVERAGE].values())
+    return {"stateful": kinds.count("stateful"), "example_backed": kinds.count("example")}
+
+
+def summary(app: web.Application) -> str:
+    """How the spec is served, for the ready line."""
+    spec, counts = app[SPEC], coverage(app)
+    text = f"{len(spec.operations)} operations, {spec.check_count} validators"
+    if counts["example_backed"]:
+        text += f"; {counts['stateful']} stateful, {counts['example_backed']} example-backed"
+    if spec.report.repairs:
+        text += f"; {len(spec.report.repairs)} spec repairs"
+    return text
+
+
 async def health(request: web.Request) -> web.Response:
     spec, tenants = request.app[SPEC], request.app[TENANTS]
     body = {
-        "status": "ok", "operations": len(spec.operations), "validators": spec.check_count,
+        "status": "ok", "operations": len(spec.operations), **coverage(request.app),
+        "repairs": len(spec.report.repairs), "validators": spec.check_count,
         "tenants": len(tenants), "max_tenants": tenants.limit, "evicted_tenants": tenants.evicted,
     }  # fmt: skip
     state_file = request.app.get(STATE_FILE)
     if state_file is not None:
         body["state_file"] = state_file.status()
     return json_response(200, body)
+
+
+async def spec_report(request: web.Request) -> web.Response:
+    """What the loader repaired in the document, and how each operation is answered."""
+    app = request.app
+    by_kind: dict[str, list[str]] = {"stateful": [], "example": []}
+    for operation_id, kind in app[COVERAGE].items():
+        by_kind[kind].append(operation_id)
+    return json_response(200, {
+        **app[SPEC].report.view(), "coverage": coverage(app),
+        "stateful": sorted(by_kind["stateful"]), "example_backed": sorted(by_kind["example"]),
+    })  # fmt: skip
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -104,6 +147,7 @@ async def seed(request: web.Request) -> web.Response:
 
 def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/health", health)
+    app.router.add_get("/_emulator/spec-report", spec_report)
     app.router.add_post("/_emulator/reset", reset)
     app.router.add_post("/_emulator/seed", seed)
     app.router.add_get("/_emulator/requests", list_requests)

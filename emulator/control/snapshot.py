@@ -1,10 +1,11 @@
 """A tenant's whole state as records, and back, exactly.
 
-A record is (kind, key, value). Kinds: "meta" (clock, ids, counters, segments, timings, the queue
-and the order of jobs), "customer", "event", "campaign", "voucher", "job" (what moves) and "work"
-(what a job was given). The snapshot document of GET /_emulator/state groups them by kind under
-each tenant; the state file holds them as lines. Whoever adds state to a tenant adds it here (a
-field of meta, or a kind of its own) and marks it in Changes when it is written.
+A record is (kind, key, value). Kinds: "meta" (clock, ids, counters, segments and their
+categories, customer-list previews, timings, the queue and the order of jobs), "customer",
+"event", "campaign", "voucher", "job" (what moves) and "work" (what a job was given). The snapshot
+document of GET /_emulator/state groups them by kind under each tenant; the state file holds
+them as lines. Whoever adds state to a tenant adds it here (a field of meta, or a kind of its
+own) and marks it in Changes when it is written (`tenant.changes.touch()` for meta).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def meta(tenant: Tenant) -> Json:
         "clock": tenant.clock.export(),
         "ids": tenant.ids.export(),
         "customer_seq": tenant.customers.counter,
+        "customer_revision": tenant.customers.revision,
         "event_seq": tenant.activity.seq,
         "segments": list(tenant.segments.values()),
         "members": {sid: sorted(ids) for sid, ids in tenant.members.items()},
@@ -49,7 +51,14 @@ def meta(tenant: Tenant) -> Json:
         "timings": {kind: vars(timing) for kind, timing in tenant.timings.items()},
         "queue": tenant.jobs.export(),
         "jobs": [job.id for job in tenant.jobs.jobs()],
+        "categories": _categories(tenant),
+        "customer_lists": tenant.customer_lists.export(),
     }
+
+
+def _categories(tenant: Tenant) -> Json:
+    state = tenant.categories.export()  # its values change in place: a copy, for writing later
+    return {**state, "values": {name: dict(values) for name, values in state["values"].items()}}
 
 
 def _event(entry: Entry, event: Event) -> Callable[[], list[Any]]:
@@ -199,6 +208,7 @@ class Builder:
         tenant.redeemables.update(state["redeemables"])
         tenant.timings.update({k: JobTiming(**v) for k, v in state["timings"].items()})
         tenant.customers.counter = int(state["customer_seq"])
+        tenant.customers.revision = int(state["customer_revision"])
         entries = sorted(self._entries.values(), key=lambda entry: entry.seq)
         for entry in entries:
             entry.events = self._history(entry)
@@ -207,6 +217,8 @@ class Builder:
         self._campaigns()
         jobs = [self._job(job_id) for job_id in state["jobs"]]
         tenant.jobs.load(state["queue"], jobs)
+        tenant.categories.load(state["categories"])
+        tenant.customer_lists.load(state["customer_lists"])
 
     def _history(self, entry: Entry) -> list[Event]:
         read = self._events.pop(entry.id, [])

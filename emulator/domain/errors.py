@@ -15,11 +15,14 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    def __init__(self, resource_type: str, resource_id: str, details: str) -> None:
+    def __init__(
+        self, resource_type: str, resource_id: str, details: str, key: str = "duplicate_found"
+    ) -> None:
         super().__init__(details)
         self.resource_type = resource_type
         self.resource_id = resource_id
         self.details = details
+        self.key = key
 
 
 class InvalidInput(DomainError):
@@ -29,6 +32,16 @@ class InvalidInput(DomainError):
         super().__init__(details)
         self.details = details
         self.key = key
+
+
+class Refused(DomainError):
+    """The call is answered with this error status: an outcome asked for (a `Prefer: code=`
+    header on an operation without state), rendered in the vendor's shape for that status."""
+
+    def __init__(self, status: int, details: str) -> None:
+        super().__init__(details)
+        self.status = status
+        self.details = details
 
 
 class TenantLimit(DomainError):

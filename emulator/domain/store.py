@@ -16,7 +16,9 @@ from typing import Any, Protocol
 from emulator.control.fixtures import FixtureError, FixtureSet
 from emulator.domain.activity import DEFAULT_LIMIT, ActivityLog
 from emulator.domain.campaigns import Campaigns
+from emulator.domain.categories import SegmentCategories
 from emulator.domain.changes import Changes, Tally
+from emulator.domain.customer_lists import CustomerLists
 from emulator.domain.customers import Customers, blank_parts
 from emulator.domain.errors import DomainError, TenantLimit
 from emulator.jobs.clock import Clock
@@ -43,10 +45,19 @@ class Tenant:
     changes: Changes = field(default_factory=Changes)  # what to save next (state file)
     # One request (or save, or snapshot) works on a tenant at a time; others wait here.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    customer_lists: CustomerLists = field(default_factory=CustomerLists)  # upload previews
+    categories: SegmentCategories = field(init=False)  # segments made from list columns
+
+    def __post_init__(self) -> None:
+        self.categories = SegmentCategories(self.segments, self.members, self.ids)
 
     @property
     def idle(self) -> bool:
         return not self.jobs.busy() and not self.lock.locked()
+
+    def revision(self) -> int:
+        """Grows with every change to the tenant's customers or segments."""
+        return self.customers.revision + self.categories.revision
 
     def segments_of(self, customer_id: str) -> list[Json]:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
@@ -66,6 +77,8 @@ class Tenant:
                 self.redeemables[customer["id"]] = list(body["redeemables"])
         for campaign in fixture.campaigns:
             self.campaigns.create(campaign)
+        if fixture.segments:
+            self.categories.touch()
         for segment in fixture.segments:
             self.segments[segment["id"]] = {
                 "id": segment["id"], "name": segment["name"], "object": "segment",
@@ -147,9 +160,10 @@ class Tenants:
         """The tenant if it exists; never creates one."""
         return self._tenants.get(app_id)
 
-    def bare(self, app_id: str) -> Tenant:
-        """A new tenant without fixtures, not yet registered (snapshots fill it)."""
-        return self._factory(app_id, seeded=False)
+    def bare(self, app_id: str, seeded: bool = False) -> Tenant:
+        """A new tenant, not registered: without fixtures for snapshots to fill, or with them
+        to show how a tenant would start."""
+        return self._factory(app_id, seeded=seeded)
 
     def put(self, tenant: Tenant) -> None:
         if tenant.app_id not in self._tenants:

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -27,6 +28,7 @@ from emulator.routes.calls import Form, Upload
 T = TypeVar("T")
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"  # the vendor's OAuth token operations
 
 
 def media_type(request: web.Request) -> str:
@@ -61,6 +63,12 @@ async def read_body(request: web.Request, op: Operation, limit: int, timeout: fl
         return Body(media=media)
     if media not in op.body_checks:
         raise unsupported_media(media, sorted(op.body_checks))
+    if media == URLENCODED:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_payload("Request body is not valid UTF-8") from None
+        return Body(True, dict(parse_qsl(text, keep_blank_values=True)), media)
     try:
         return Body(True, strictjson.loads(raw), media)
     except strictjson.JsonError as error:
@@ -84,6 +92,16 @@ async def read_raw(request: web.Request, limit: int, timeout: float) -> bytes:
         return await within(timeout, request.read())
     except web.HTTPRequestEntityTooLarge:
         raise PayloadTooLarge(limit) from None
+
+
+async def read_form(request: web.Request, limit: int, timeout: float = 60.0) -> Form:
+    """A multipart/form-data body outside the spec's operations (control routes)."""
+    media = media_type(request)
+    if media != MULTIPART:
+        raise unsupported_media(media, [MULTIPART])
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(limit)
+    return await within(timeout, _read_form(request, limit))
 
 
 async def _read_form(request: web.Request, limit: int) -> Form:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -31,10 +32,10 @@ from emulator.http.errors import (
     from_domain,
     unauthorized,
 )
-from emulator.http.keys import OPERATION, TENANT, VALIDATION
+from emulator.http.keys import HANDLER_KIND, OPERATION, TENANT, VALIDATION
 from emulator.http.tenancy import serving
 from emulator.jobs.ids import IdGenerator
-from emulator.routes.calls import Call, Handler, Reply, prepare
+from emulator.routes.calls import JSON, Call, Handler, Reply, prepare
 from emulator.settings import Settings
 
 log = logging.getLogger("emulator.contract")
@@ -75,10 +76,22 @@ class Asked:
     params: dict[str, Any]
     body: Any
     base_url: str
+    prefer: Mapping[str, str] = field(default_factory=dict)
+
+
+def prefer(header: str) -> dict[str, str]:
+    """`Prefer: code=404, example=Not Found` -> {"code": "404", "example": "Not Found"}."""
+    choices = {}
+    for part in header.replace(";", ",").split(","):
+        name, sep, value = part.partition("=")
+        if sep and name.strip():
+            choices[name.strip().lower()] = value.strip().strip('"')
+    return choices
 
 
 class Endpoint:
-    """One operation of the spec bound to its handler."""
+    """One operation of the spec bound to its handler: `stateful` (the emulator's own) or
+    `example` (answered from the spec's examples)."""
 
     def __init__(
         self,
@@ -87,17 +100,26 @@ class Endpoint:
         settings: Settings,
         tenants: Tenants,
         request_ids: IdGenerator,
+        kind: str = "stateful",
     ) -> None:
         self.op = op
+        self.kind = kind
         self._handler = handler
         self._settings = settings
         self._tenants = tenants
         self._request_ids = request_ids
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        return await self.answer(request, request.match_info)
+
+    async def answer(
+        self, request: web.Request, path: Mapping[str, str]
+    ) -> web.StreamResponse:
+        """Answer with the path parameters already read (named as this operation names them)."""
         request[OPERATION] = self.op.operation_id
+        request[HANDLER_KIND] = self.kind
         try:
-            asked = await self._read(request)
+            asked = await self._read(request, path)
         except (ApiError, PayloadTooLarge) as error:
             if error.status == 408:
                 raise  # a stalled client: the error layer answers, not the contract
@@ -117,16 +139,18 @@ class Endpoint:
             request[VALIDATION] = "passed" if self._settings.validate_requests else "skipped"
         return response
 
-    async def _read(self, request: web.Request) -> Asked:
+    async def _read(self, request: web.Request, path: Mapping[str, str]) -> Asked:
         """Everything the request says, checked, before the tenant is touched."""
-        settings = self._settings
+        settings, op = self._settings, self.op
         try:
-            tenant_id = authenticate(request.headers, settings.credentials)
+            tenant_id = authenticate(
+                request.headers, settings.credentials, op.key_pairs, op.bearer
+            )
         except AuthError as error:
             raise unauthorized(str(error)) from None
         request[TENANT] = tenant_id
         params, problem = read_params(
-            self.op.params, request.query, request.match_info, settings.validate_requests
+            op.params, request.query, path, settings.validate_requests, request.headers
         )
         if problem is not None:
             raise bad_query(problem.describe())
@@ -135,10 +159,13 @@ class Endpoint:
             await self._check_body(body, request.content_length or 0)
         if body.media == MULTIPART and body.present:
             await asyncio.to_thread(prepare, body.value)  # CSV parsing, off the event loop
-        return Asked(tenant_id, params, body.value, base_url(request, settings))
+        return Asked(
+            tenant_id, params, body.value, base_url(request, settings),
+            prefer(request.headers.get("Prefer", "")),
+        )  # fmt: skip
 
     def _run(self, asked: Asked, tenant: Tenant) -> Reply:
-        call = Call(tenant, asked.params, asked.body, asked.base_url)
+        call = Call(tenant, asked.params, asked.body, asked.base_url, asked.prefer)
         try:
             return self._handler(call)
         except DomainError as error:
@@ -169,6 +196,9 @@ class Endpoint:
                 return json_response(500, error.body(self._request_ids.request())), True
         if reply.body is None:
             return web.Response(status=reply.status), False
+        if reply.media != JSON and isinstance(reply.body, str):
+            text = web.Response(status=reply.status, text=reply.body, content_type=reply.media)
+            return text, False
         return json_response(reply.status, reply.body), False
 
     def _violation(self, reply: Reply) -> str | None:
@@ -179,6 +209,6 @@ class Endpoint:
             return None if reply.body is None else "a body where the contract declares none"
         if reply.body is None:
             return "no body where the contract declares one"
-        check = response.checks.get("application/json") or next(iter(response.checks.values()))
+        check = response.checks.get(reply.media) or next(iter(response.checks.values()))
         problem = check.problem(reply.body)
         return None if problem is None else problem.describe("Response body")

@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.domain.errors import Conflict, DomainError, InvalidInput, NotFound, TenantLimit
+from emulator.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    Refused,
+    TenantLimit,
+)
+from emulator.settings import MAX_BODY_BYTES
 
 Json = dict[str, Any]
 
@@ -21,15 +29,28 @@ MESSAGES = {
     "method_not_allowed": "HTTP Method Not Allowed",
     "unsupported_media_type": "Unsupported Media Type",
     "duplicate_found": "Duplicated resource found",
+    "stale_customer_list": "Customer list preview is stale",
+    "customer_list_confirmed": "Customer list already confirmed",
+    "invalid_customer_list": "Customer list has errors",
     "emulator_contract_violation": "Emulator response breaks the API contract",
     "internal_error": "Internal Server Error",
+    "payment_required": "Payment required",
+    "forbidden": "Forbidden",
+    "too_many_requests": "Too many requests hit the API too quickly.",
+    "invalid_prefer_header": "Invalid Prefer header",
     "request_timeout": "Request Timeout",
     "uri_too_long": "URI Too Long",
     "headers_too_large": "Request Header Fields Too Large",
     "bad_request": "Bad Request",
-    "forbidden": "Forbidden",
     "tenant_limit_reached": "Service Unavailable",
 }
+# The key of an error answered only for its status (a Prefer: code, an injected fault).
+STATUS_KEYS = {
+    400: "invalid_payload", 401: "unauthorized", 402: "payment_required", 403: "forbidden",
+    404: "not_found", 405: "method_not_allowed", 409: "duplicate_found",
+    415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
+    502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout",
+}  # fmt: skip
 
 
 @dataclass
@@ -77,13 +98,15 @@ class PayloadTooLarge(Exception):
 HttpError = ApiError | PayloadTooLarge
 
 
-def from_domain(error: DomainError) -> ApiError:
+def from_domain(error: DomainError) -> HttpError:
+    if isinstance(error, Refused):
+        if error.status == 413:
+            return PayloadTooLarge(MAX_BODY_BYTES)
+        return ApiError(error.status, STATUS_KEYS.get(error.status, "error"), error.details)
     if isinstance(error, NotFound):
         return ApiError(404, "not_found", str(error), error.resource_id, error.resource_type)
     if isinstance(error, Conflict):
-        return ApiError(
-            409, "duplicate_found", error.details, error.resource_id, error.resource_type
-        )
+        return ApiError(409, error.key, error.details, error.resource_id, error.resource_type)
     if isinstance(error, InvalidInput):
         return ApiError(400, error.key, error.details)
     if isinstance(error, TenantLimit):

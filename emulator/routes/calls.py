@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,15 +52,21 @@ class Call:
     params: Json  # path and query parameters, typed by the spec
     body: Any = None  # parsed JSON, a Form, or None
     base_url: str = ""  # where clients reach the emulator, for links such as report URLs
+    # The Prefer header's choices (code=404, example=NAME), for example-backed operations.
+    prefer: Mapping[str, str] = field(default_factory=dict)
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
+
+
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
 class Reply:
     status: int
     body: Any = None
+    media: str = JSON  # a str body with another media type is sent as text
 
 
 Handler = Callable[[Call], Reply]
