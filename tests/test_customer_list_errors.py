@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from aiohttp import FormData
-from helpers import AUTH, Client, call, csv_form
+from helpers import AUTH, CONTROL, Client, call, csv_form
 from test_customer_lists import LIST, confirm, preview, total
 
 # file content -> the troubleshooting errors expected: (code, row, line, column)
@@ -81,7 +81,7 @@ async def test_points_bounds(client: Client) -> None:
 
 async def post(client: Client, path: str, headers: dict[str, str] | None = None,
                **kwargs: Any) -> tuple[int, Any]:  # fmt: skip
-    response = await client.post(path, headers=headers or AUTH, **kwargs)
+    response = await client.post(path, headers={**(headers or AUTH), **CONTROL}, **kwargs)
     return response.status, await response.json()
 
 

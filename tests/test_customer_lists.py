@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import AUTH, OTHER, Client, call, csv_form
+from helpers import AUTH, CONTROL, OTHER, Client, call, csv_form
 
 LIST = "/_emulator/customer-lists"
 SEGMENT_LIST = (
@@ -19,7 +19,9 @@ SEGMENT_LIST = (
 async def upload(
     client: Client, content: bytes | str, headers: dict[str, str] = AUTH
 ) -> tuple[int, Any]:
-    response = await client.post(LIST, data=csv_form(content, "list.csv"), headers=headers)
+    response = await client.post(
+        LIST, data=csv_form(content, "list.csv"), headers={**headers, **CONTROL}
+    )
     return response.status, await response.json()
 
 

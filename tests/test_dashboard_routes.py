@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import ClientFactory
-from helpers import AUTH, OTHER, REPO, Client, call, csv_form
+from helpers import AUTH, CONTROL, OTHER, REPO, Client, call, csv_form
 from test_customer_lists import LIST, SEGMENT_LIST, confirm, preview, segments
 
 from emulator.settings import JobTiming
@@ -102,7 +102,7 @@ async def test_every_async_action_with_progress_and_hold(make_client: ClientFact
     listed = {a["id"]: a for a in (await response.json())["async_actions"]}
     assert listed[first]["progress"] == 50 and listed[first]["status"] == "IN_PROGRESS"
     assert listed[second]["hold"] is True and listed[first]["hold"] is False
-    await client.post("/_emulator/async-actions/run-until-idle", headers=AUTH)
+    await client.post("/_emulator/async-actions/run-until-idle", headers={**AUTH, **CONTROL})
     response = await client.get("/_emulator/async-actions", headers=AUTH)
     listed = {a["id"]: a for a in (await response.json())["async_actions"]}
     assert listed[first]["progress"] == 100 and listed[first]["result"]["done_count"] == 4

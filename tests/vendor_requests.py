@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import FormData
-from helpers import Client
+from helpers import CONTROL, Client
 
 from emulator.contract.examples import Generator
 from emulator.contract.instance import MISSING, Validity
@@ -142,7 +142,9 @@ async def seed_world(client: Client) -> dict[str, str]:
     )
     assert imported.status == 200, await imported.text()
     action = (await imported.json())["async_action_id"]
-    idle = await client.post("/_emulator/async-actions/run-until-idle", headers=headers)
+    idle = await client.post(
+        "/_emulator/async-actions/run-until-idle", headers={**headers, **CONTROL}
+    )
     assert idle.status == 200
     campaign = await client.get("/v1/campaigns/World%20Loyalty", headers=headers)
     return {
