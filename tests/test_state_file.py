@@ -218,3 +218,49 @@ async def test_a_snapshot_document_can_start_the_state_file(
     path.write_text(json.dumps(await state(source)))
     client = await make_client(state_file=path)
     assert (await call(client, "GET", "/v1/customers/from-snapshot"))[0] == 200
+
+
+async def test_a_state_file_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, stderr = await run_to_exit("--state-file", str(blocker / "state.jsonl"))
+    assert code != 0 and len(stderr.strip().splitlines()) == 1, stderr
+    assert "state file" in stderr and "Traceback" not in stderr
+
+
+class FullDisk:
+    """A file handle whose next write fails, as on a full disk, after writing half of it."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self.failures = 1
+
+    def write(self, data: bytes) -> int:
+        if self.failures:
+            self.failures -= 1
+            self._handle.write(data[: len(data) // 2])
+            self._handle.flush()
+            raise OSError(28, "No space left on device")
+        return int(self._handle.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+async def test_a_failed_save_is_cut_off_and_made_again(
+    tmp_path: Path, make_client: ClientFactory
+) -> None:
+    path = tmp_path / "state.jsonl"
+    client = await make_client(state_file=path)
+    state_file: StateFile = client.app[STATE_FILE]  # type: ignore[index]
+    await call(client, "POST", "/v1/customers", json={"source_id": "first"})
+    await state_file.save()
+    state_file._handle = FullDisk(state_file._handle)  # type: ignore[assignment]
+    await call(client, "POST", "/v1/customers", json={"source_id": "second"})
+    with pytest.raises(OSError, match="No space"):
+        await state_file.save()
+    assert state_file.pending  # nothing was lost: it waits for the next save
+    await state_file.save()
+    assert not state_file.pending
+    again = await reopen(path, make_client)
+    assert (await call(again, "GET", "/v1/customers", params={"limit": "5"}))[1]["total"] == 2

@@ -93,6 +93,12 @@ class StateFile:
     # -- start ------------------------------------------------------------------------------
     def load(self) -> int:
         """Read the file (if any) into the tenants; answer how many were restored."""
+        try:
+            return self._load()
+        except OSError as error:
+            raise StateFileError(f"state file {self.path}: {error.strerror or error}") from None
+
+    def _load(self) -> int:
         self._remove_temporaries()
         if not self.path.exists() or self.path.stat().st_size == 0:
             self._open(rewrite=True)
@@ -257,8 +263,15 @@ class StateFile:
         async with self._lock:
             if not self.pending_marks():
                 return
-            data = await self._serialise(await self._take())
-            await asyncio.to_thread(self._append, data)
+            removed, batches = await self._take()
+            data = await self._serialise((removed, batches))
+            try:
+                await asyncio.to_thread(self._append, data)
+            except OSError:
+                self.tenants.removed.update(removed)  # all of it is saved again next time
+                for tenant, keys, _ in batches:
+                    tenant.changes.give_back(keys)
+                raise
 
     def pending_marks(self) -> bool:
         tally = self.tenants.tally
@@ -315,10 +328,17 @@ class StateFile:
         tenant.changes.give_back(keys)
 
     def _append(self, data: bytes) -> None:
+        """Append a save whole; one that fails (a full disk) is cut off again, so the file
+        never keeps part of a line, and the caller tries the save again later."""
         assert self._handle is not None
-        self._handle.write(data)
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            self._handle.write(data)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError:
+            with contextlib.suppress(OSError):
+                self._handle.truncate(self._size)
+            raise
         self._size += len(data)
 
     async def rewrite(self) -> None:
