@@ -36,6 +36,18 @@ class Tenant:
     def segments_of(self, customer_id: str) -> list[Json]:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
 
+    def erase_customer(self, key: str) -> Json:
+        """Permanent deletion: the customer, its activity, its segment memberships and what it
+        holds; the receipt counts the memberships erased."""
+        receipt = self.customers.delete_permanently(key)
+        customer_id = receipt["related_object_id"]
+        memberships = [ids for ids in self.members.values() if customer_id in ids]
+        for ids in memberships:
+            ids.discard(customer_id)
+        receipt["data_json"]["segments"] = len(memberships)
+        self.redeemables.pop(customer_id, None)
+        return receipt
+
     def apply(self, fixture: FixtureSet) -> None:
         try:
             self._apply(fixture)

@@ -16,6 +16,7 @@ from emulator.control.faults import FaultBook, load_scenario
 from emulator.control.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.control.job_routes import add_job_control_routes
 from emulator.control.journal import Journal
+from emulator.control.link_routes import add_link_routes
 from emulator.control.routes import add_control_routes
 from emulator.control.state_routes import add_state_routes
 from emulator.domain.store import Tenants, tenant_factory
@@ -90,5 +91,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     add_job_control_routes(app)
     add_fault_routes(app)
     add_state_routes(app)
+    add_link_routes(app)
     add_api_routes(app, spec, tenants, request_ids)
     return app

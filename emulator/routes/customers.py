@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from emulator.domain.activity import ActivityQuery
 from emulator.domain.customer_list import CustomerQuery
 from emulator.domain.customer_list import list_customers as run_query
+from emulator.domain.customers import with_assets
 from emulator.jobs.clock import parse_instant
 from emulator.routes.calls import Call, Handler, Reply, ok
 
@@ -48,7 +50,13 @@ def create_customer(call: Call) -> Reply:
 
 
 def get_customer(call: Call) -> Reply:
-    return ok(call.tenant.customers.get(call.param("customerId")))
+    """As the vendor's example shows, a single customer read carries `assets`: links to the
+    customer's cockpit, served by the emulator under /_emulator/cockpits."""
+    customer = call.tenant.customers.get(call.param("customerId"))
+    cockpit = f"{call.base_url}/_emulator/cockpits/{quote(call.tenant.app_id, safe='')}"
+    cockpit += f"/{customer['id']}"
+    assets = {"cockpit_url": cockpit, "cockpit_preference_center_url": f"{cockpit}/preferences"}
+    return ok(with_assets(customer, assets))
 
 
 def update_customer(call: Call) -> Reply:
@@ -61,7 +69,7 @@ def delete_customer(call: Call) -> Reply:
 
 
 def customer_permanently_deletion(call: Call) -> Reply:
-    return ok(call.tenant.customers.delete_permanently(call.param("customerId")))
+    return ok(call.tenant.erase_customer(call.param("customerId")))
 
 
 def _activity_query(call: Call) -> ActivityQuery:

@@ -51,6 +51,12 @@ ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
     "ParameterDate": ("D8", frozenset({"format", "composition"})),
     "ImportCSVRequestBody": ("D11", frozenset({"format"})),
     "GiftCampaignVoucher.gift": ("D12", frozenset({"required"})),
+    **{
+        f"{schema}.address.{field}": ("D16", frozenset({"nullable"}))
+        for schema in ("CustomersUpdateInBulkRequestBody", "CustomerWithSummaryLoyaltyReferrals")
+        for field in ("city", "state", "line_1", "line_2", "country", "postal_code")
+    },
+    "CustomersPermanentDeletionCreateResponseBody.data_json": ("D17", frozenset({"required"})),
 }
 
 # Vendor schemas we deliberately do not reproduce (D3, D4): everything reachable

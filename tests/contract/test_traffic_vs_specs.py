@@ -115,7 +115,8 @@ async def async_scenario(api: Recorder) -> None:
     assert response.status == 200
     vouchers = (await response.json())["async_action_id"]
     doomed = await api("POST", "/v1/customers/bulk/async", json_body=[{"source_id": "z9"}])
-    await api("GET", f"/v1/async-actions/{imported}")  # ENQUEUED, no result yet
+    await api("GET", f"/v1/async-actions/{imported}")  # IN_PROGRESS, no result yet
+    await api("GET", f"/v1/async-actions/{bulk['async_action_id']}")  # ENQUEUED behind it
     await client.post(f"/_emulator/async-actions/{doomed['async_action_id']}",
                       json={"fail": "boom"}, headers=AUTH)  # fmt: skip
     await client.post("/_emulator/async-actions/run-until-idle", headers=AUTH)
@@ -158,7 +159,7 @@ async def test_scenario_covers_what_it_claims(traffic: list[Exchange]) -> None:
         "CUSTOMERS.IMPORT_CSV", "CUSTOMERS.BULK_UPDATE", "CUSTOMERS.METADATA_UPDATE",
         "CAMPAIGN.VOUCHERS_IMPORT_CSV",
     }  # fmt: skip
-    assert {a.get("status") for a in actions} >= {"ENQUEUED", "DONE", "FAILED"}
+    assert {a.get("status") for a in actions} >= {"ENQUEUED", "IN_PROGRESS", "DONE", "FAILED"}
     assert any(a.get("result", {}).get("errors") for a in actions)  # the FAILED bulk job
 
 
@@ -167,11 +168,32 @@ async def test_every_response_passes_openapi_core_on_our_spec(traffic: list[Exch
         _check(_openapi(OUR_SPEC), exchange)
 
 
+# Responses that follow a deviation of openapi/DEVIATIONS.md fail the vendor's spec, and only
+# for that reason: (method, path suffix) -> (deviation id, the vendor validator's complaint).
+VENDOR_SPEC_DEVIATIONS = {
+    ("POST", "/permanent-deletion"): ("D17", "'customer_events' is a required property"),
+}
+
+
 async def test_every_response_passes_the_vendor_patched_spec(traffic: list[Exchange]) -> None:
     if not VENDOR_PATCHED.exists():
         pytest.skip("../shared/reference is absent; the vendor comparison needs it")
+    followed: set[str] = set()
     for exchange in traffic:
-        _check(_openapi(VENDOR_PATCHED), exchange)
+        known = next((v for (method, suffix), v in VENDOR_SPEC_DEVIATIONS.items()
+                      if exchange.method == method and exchange.path.endswith(suffix)
+                      and exchange.status == 200), None)  # fmt: skip
+        if known is None:
+            _check(_openapi(VENDOR_PATCHED), exchange)
+            continue
+        with pytest.raises(Exception) as failed:  # noqa: PT011 - openapi-core's error types vary
+            _check(_openapi(VENDOR_PATCHED), exchange)
+        cause = failed.value.__cause__
+        complaint = f"{failed.value!r} {cause!r} {getattr(cause, 'schema_errors', '')!r}"
+        assert known[1] in complaint, (known[0], complaint[:400])
+        _check(_openapi(OUR_SPEC), exchange)
+        followed.add(known[0])
+    assert followed == {dev_id for dev_id, _ in VENDOR_SPEC_DEVIATIONS.values()}
 
 
 async def test_the_oracle_does_reject_a_broken_response(traffic: list[Exchange]) -> None:
