@@ -25,7 +25,7 @@ from emulator.http.keys import FAULTS, JOURNAL, REQUEST_IDS, SETTINGS, SLEEP, SP
 from emulator.http.middleware import error_middleware, journal_middleware
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
-from emulator.routes.table import HANDLERS
+from emulator.routes.table import HANDLERS, PRECHECKS
 from emulator.settings import JobTiming, Settings
 
 log = logging.getLogger("emulator")
@@ -52,7 +52,8 @@ def add_api_routes(app: web.Application, spec: Spec, tenants: Tenants, ids: IdGe
             handler = HANDLERS.get(op.operation_id)
             if handler is None:
                 raise SpecError(f"the spec's operation {op.operation_id} has no handler")
-            resource.add_route(op.method, Endpoint(op, handler, settings, tenants, ids).handle)
+            endpoint = Endpoint(op, handler, settings, tenants, ids, PRECHECKS.get(op.operation_id))
+            resource.add_route(op.method, endpoint.handle)
 
 
 def create_app(settings: Settings | None = None) -> web.Application:

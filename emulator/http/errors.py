@@ -21,6 +21,11 @@ MESSAGES = {
     "method_not_allowed": "HTTP Method Not Allowed",
     "unsupported_media_type": "Unsupported Media Type",
     "duplicate_found": "Duplicated resource found",
+    "invalid_campaign": "Invalid Campaign",
+    "missing_vouchers": "Missing vouchers",
+    "voucher_already_published": "Voucher already published",
+    "duplicate_source_id": "Duplicate source_id",
+    "no_voucher_suitable_for_publication": "No voucher suitable for publication",
     "emulator_contract_violation": "Emulator response breaks the API contract",
     "internal_error": "Internal Server Error",
 }
