@@ -31,6 +31,12 @@ def _refused(key: str, details: str) -> InvalidInput:
     return InvalidInput(details, key=key)
 
 
+def check_source(body: object) -> None:
+    """The vendor asks for a source before it looks at the rest of the body."""
+    if isinstance(body, dict) and body.get("voucher") is None and body.get("campaign") is None:
+        raise _refused("missing_vouchers", "Either Campaign or Voucher is required")
+
+
 @dataclass(frozen=True)
 class Request:
     """What a publication asks for, read from the body and the query."""
@@ -49,8 +55,7 @@ class Request:
         campaign = body.get("campaign")
         name, count = (campaign.get("name"), campaign.get("count")) if isinstance(
             campaign, dict) else (campaign, None)  # fmt: skip
-        if body.get("voucher") is None and name is None:
-            raise _refused("missing_vouchers", "Either Campaign or Voucher is required")
+        check_source(body if name is None else {"campaign": name})
         if body.get("source_id") is not None and (count or 1) > 1:
             raise InvalidInput("If source_id is provided only 1 voucher can be published")
         return cls(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emulator.domain.publications import check_source
 from emulator.routes import async_actions, campaigns, customers, imports, publications, vouchers
 from emulator.routes.calls import Handler, Precheck
 
@@ -16,4 +17,5 @@ HANDLERS: dict[str, Handler] = {
 
 PRECHECKS: dict[str, Precheck] = {
     "create-campaign": campaigns.precheck_create_campaign,
+    "create-publication": check_source,
 }
