@@ -72,8 +72,10 @@ async def test_promotion_tiers_are_a_list_of_full_tier_objects(client: Client) -
          "start_date": "2026-02-01T00:00:00Z", "validation_rules": ["val_tier"]},
         {"name": "Twenty", "action": {"discount": {"type": "AMOUNT", "amount_off": 2000}}},
     ]  # fmt: skip
-    created = await create(client, name="P", campaign_type="PROMOTION",
-                           start_date="2026-01-20T00:00:00Z", promotion={"tiers": tiers})  # fmt: skip
+    created = await create(
+        client, name="P", campaign_type="PROMOTION", start_date="2026-01-20T00:00:00Z",
+        promotion={"tiers": tiers},
+    )
     promotion = created["promotion"]
     assert {k: promotion[k] for k in ("object", "data_ref", "total", "has_more")} == {
         "object": "list", "data_ref": "tiers", "total": 2, "has_more": False}  # fmt: skip
@@ -111,8 +113,9 @@ async def test_the_voucher_template_inherits_the_campaign_validity(client: Clien
 
 
 async def test_vouchers_count_generates_codes_on_the_tenant_clock(client: Client) -> None:
+    config = {"pattern": "GEN-#####"}
     created = await create(client, name="Gen", vouchers_count=1500,
-                           voucher={**DISCOUNT, "code_config": {"pattern": "GEN-#####"}})  # fmt: skip
+                           voucher={**DISCOUNT, "code_config": config})  # fmt: skip
     assert created["creation_status"] == created["vouchers_generation_status"] == "IN_PROGRESS"
     assert created["vouchers_count"] == 0
     _, actions = await call(client, "GET", "/v1/async-actions")

@@ -93,6 +93,8 @@ class VoucherImport:
                 voucher["active"] = active_text == "true"
             if known.get("category"):
                 voucher["category"] = known["category"]
+            if active_text or known.get("category"):
+                voucher["updated_at"] = iso(self._clock.now())
             return None
         if len(self._campaigns.vouchers[campaign_id]) >= MAX_CODES_PER_CAMPAIGN:
             return f"The campaign already holds the maximum of {MAX_CODES_PER_CAMPAIGN} codes"
