@@ -9,6 +9,8 @@ from typing import Any, Protocol
 from emulator.control.fixtures import FixtureError, FixtureSet
 from emulator.domain.activity import ActivityLog
 from emulator.domain.campaigns import Campaigns
+from emulator.domain.categories import SegmentCategories
+from emulator.domain.customer_lists import CustomerLists
 from emulator.domain.customers import Customers
 from emulator.domain.errors import DomainError
 from emulator.domain.generation import JOB_TYPE as GENERATE
@@ -36,6 +38,15 @@ class Tenant:
     members: dict[str, set[str]] = field(default_factory=dict)  # segment id -> customer ids
     redeemables: dict[str, list[Json]] = field(default_factory=dict)  # customer id -> items
     timings: dict[str, JobTiming] = field(default_factory=dict)  # per job type, set at run time
+    customer_lists: CustomerLists = field(default_factory=CustomerLists)  # upload previews
+    categories: SegmentCategories = field(init=False)  # segments made from list columns
+
+    def __post_init__(self) -> None:
+        self.categories = SegmentCategories(self.segments, self.members, self.ids)
+
+    def revision(self) -> int:
+        """Grows with every change to the tenant's customers or segments."""
+        return self.customers.revision + self.categories.revision
 
     def segments_of(self, customer_id: str) -> list[Json]:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
@@ -76,6 +87,8 @@ class Tenant:
                 self.redeemables[customer["id"]] = list(body["redeemables"])
         for campaign in fixture.campaigns:
             self.create_campaign(campaign)
+        if fixture.segments:
+            self.categories.touch()
         for segment in fixture.segments:
             self.segments[segment["id"]] = {
                 "id": segment["id"], "name": segment["name"], "object": "segment",

@@ -10,6 +10,7 @@ from itertools import groupby
 from aiohttp import web
 
 from emulator.contract.spec import Operation, Spec, SpecError, load_spec
+from emulator.control.customer_list_routes import add_customer_list_routes
 from emulator.control.fault_middleware import fault_middleware
 from emulator.control.fault_routes import add_fault_routes
 from emulator.control.faults import FaultBook, load_scenario
@@ -17,6 +18,7 @@ from emulator.control.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.control.job_routes import add_job_control_routes
 from emulator.control.journal import Journal
 from emulator.control.link_routes import add_link_routes
+from emulator.control.read_routes import add_read_routes
 from emulator.control.routes import add_control_routes
 from emulator.control.state_routes import add_state_routes
 from emulator.domain.store import Tenants, tenant_factory
@@ -27,6 +29,7 @@ from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
 from emulator.routes.table import HANDLERS, PRECHECKS
 from emulator.settings import JobTiming, Settings
+from emulator.ui.routes import add_ui_routes
 
 log = logging.getLogger("emulator")
 
@@ -93,5 +96,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     add_fault_routes(app)
     add_state_routes(app)
     add_link_routes(app)
+    add_customer_list_routes(app)
+    add_read_routes(app)
+    add_ui_routes(app)
     add_api_routes(app, spec, tenants, request_ids)
     return app
