@@ -68,6 +68,8 @@ class Tenant:
         memberships = [ids for ids in self.members.values() if customer_id in ids]
         for ids in memberships:
             ids.discard(customer_id)
+        if memberships:
+            self.categories.touch()
         receipt["data_json"]["segments"] = len(memberships)
         self.redeemables.pop(customer_id, None)
         self.publications.forget_customer(customer_id)
