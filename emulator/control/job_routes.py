@@ -112,17 +112,24 @@ async def list_rules(request: web.Request) -> web.Response:
 async def add_rule(request: web.Request) -> web.Response:
     tenant = _tenant(request)
     body = await _json(request)
-    if "type" not in body or set(body) - {"type", "fail", "hold", "fail_rows", "count"}:
-        raise _bad('Send {"type": "<job type or *>", "fail"?, "hold"?, "fail_rows"?, "count"?}')
+    known = {"type", "fail", "hold", "fail_rows", "count", "queue_delay"}
+    if "type" not in body or set(body) - known:
+        raise _bad('Send {"type": "<job type or *>", "fail"?, "hold"?, "fail_rows"?, "count"?, '
+                   '"queue_delay"?}')  # fmt: skip
     count = body.get("count")
     if count is not None and (not isinstance(count, int) or count < 1):
         raise _bad("count must be a positive integer")
+    delay = body.get("queue_delay")
+    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float)
+                              or not 0 <= delay <= 86400):  # fmt: skip
+        raise _bad("queue_delay must be a number of seconds from 0 to 86400")
     rule = FaultRule(
         type=str(body["type"]),
         fail=None if body.get("fail") is None else str(body["fail"]),
         hold=bool(body.get("hold", False)),
         rows=None if body.get("fail_rows") is None else _rows(body["fail_rows"]),
         remaining=count,
+        queue_delay=None if delay is None else float(delay),
     )
     tenant.jobs.rules.append(rule)
     return json_response(200, {"rules": [r.view() for r in tenant.jobs.rules]})

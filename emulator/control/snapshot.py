@@ -12,6 +12,7 @@ from typing import Any
 from emulator.domain.bulk import BulkUpdate, MetadataUpdate
 from emulator.domain.csvio import CsvTable
 from emulator.domain.customer_import import CustomerImport
+from emulator.domain.generation import VoucherGeneration
 from emulator.domain.store import Tenant
 from emulator.domain.vouchers import VoucherImport
 from emulator.jobs.model import Work
@@ -36,6 +37,7 @@ def export_tenant(tenant: Tenant) -> Json:
         "segments": list(tenant.segments.values()),
         "members": {sid: sorted(ids) for sid, ids in tenant.members.items()},
         "redeemables": tenant.redeemables,
+        "publications": tenant.publications.export(),
         "timings": {kind: vars(timing) for kind, timing in tenant.timings.items()},
         "jobs": tenant.jobs.export(),
         "categories": tenant.categories.export(),
@@ -54,6 +56,11 @@ def _work(tenant: Tenant, state: Json) -> Work:
         )
         work.load_seen(state["seen"])
         return work
+    if kind == "voucher_generation":
+        campaign = tenant.campaigns.get(state["campaign_id"])
+        return VoucherGeneration(
+            campaign, state["count"], tenant.campaigns, tenant.ids, tenant.clock
+        )
     if kind == "bulk_update":
         bulk = BulkUpdate(state["items"], tenant.customers, state["report_url"])
         bulk.lines = [tuple(line) for line in state["lines"]]
@@ -78,6 +85,8 @@ def load_tenant(tenant: Tenant, state: Json) -> None:
         tenant.segments.update({segment["id"]: segment for segment in state["segments"]})
         tenant.members.update({sid: set(ids) for sid, ids in state["members"].items()})
         tenant.redeemables.update(state["redeemables"])
+        if "publications" in state:  # snapshots written before publications existed lack it
+            tenant.publications.load(state["publications"])
         tenant.timings.update({k: JobTiming(**v) for k, v in state["timings"].items()})
         tenant.jobs.load(state["jobs"], lambda work: _work(tenant, work))
         if "categories" in state:  # absent from snapshots taken before customer-list uploads

@@ -32,7 +32,7 @@ from emulator.http.errors import (
 )
 from emulator.http.keys import HANDLER_KIND, OPERATION, TENANT, VALIDATION
 from emulator.jobs.ids import IdGenerator
-from emulator.routes.calls import JSON, Call, Handler, Reply
+from emulator.routes.calls import JSON, Call, Handler, Precheck, Reply
 from emulator.settings import Settings
 
 log = logging.getLogger("emulator.contract")
@@ -71,10 +71,12 @@ class Endpoint:
         tenants: Tenants,
         request_ids: IdGenerator,
         kind: str = "stateful",
+        precheck: Precheck | None = None,
     ) -> None:
         self.op = op
         self.kind = kind
         self._handler = handler
+        self._precheck = precheck
         self._settings = settings
         self._tenants = tenants
         self._request_ids = request_ids
@@ -129,6 +131,11 @@ class Endpoint:
             return self._error_reply(from_domain(error))
 
     def _check_body(self, body: Body) -> None:
+        if self._precheck is not None:
+            try:
+                self._precheck(body.value)
+            except DomainError as error:
+                raise from_domain(error) from None
         check = self.op.body_checks.get(body.media)
         if check is None:
             return
