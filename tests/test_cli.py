@@ -68,7 +68,7 @@ async def test_python_m_emulator_serves_and_reports_ready() -> None:
         line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
         match = re.fullmatch(
             rf"voucherify-emulator ready on http://127\.0\.0\.1:{port} "
-            r"\(18 operations, (\d+) validators\)\n",
+            r"\(22 operations, (\d+) validators\)\n",
             line,
         )
         assert match, line

@@ -226,6 +226,9 @@ def test_import_progress_reaches_100_after_advancing_the_clock(page: Page, tenan
 
 
 def test_hold_release_and_fail_from_the_page(page: Page, tenant: Tenant) -> None:
+    # A job on an idle queue starts at once; ask for a queue delay so both wait to be held.
+    tenant.api("POST", "/_emulator/async-actions/timings",
+               {"type": "CUSTOMERS.IMPORT_CSV", "queue_delay": 1})  # fmt: skip
     first = tenant.import_csv("Source_id\na\n")
     second = tenant.import_csv("Source_id\nb\n")
     open_view(page, tenant, "jobs")

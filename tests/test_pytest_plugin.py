@@ -43,7 +43,7 @@ def test_each_test_starts_empty(customers):
 def test_import_runs_until_idle(customers, voucherify_emulator):
     api, actions = customers
     started = api.import_customers_using_csv(file=b"Source_id,Name\\nz1,Zed\\n")
-    assert actions.get_async_action(started.async_action_id).status == "ENQUEUED"
+    assert actions.get_async_action(started.async_action_id).status == "IN_PROGRESS"
     finished = voucherify_emulator.run_until_idle()
     assert [job["id"] for job in finished] == [started.async_action_id]
     assert actions.get_async_action(started.async_action_id).status == "DONE"

@@ -57,7 +57,7 @@ async def test_create_and_get_by_id_and_by_email_source_id(sdk: Sdk) -> None:
 
     by_id = await sdk(sdk.customers.get_customer, created.id)
     assert isinstance(by_id, voucherify.CustomersGetResponseBody)
-    assert by_id.to_dict() == created.to_dict()
+    assert by_id.to_dict() == {**created.to_dict(), "assets": by_id.to_dict()["assets"]}
 
     # The SDK url-encodes the path parameter: GET /v1/customers/alice.sdk%40example.com
     by_source_id = await sdk(sdk.customers.get_customer, EMAIL)

@@ -5,9 +5,11 @@ then polls `AsyncActionsApi.get_async_action` until the job is DONE. The tenant'
 manual: between two polls the test moves it on by POLL_STEP, which is what the wall clock
 would do between two polls of a real client. Nothing sleeps.
 
-With the default timings (0.3 s queue delay, 0.5 ms per item) a job submitted at T is ENQUEUED
-until T+0.3 s, starts then (IN_PROGRESS) and finishes a millisecond or two later, so a poll
-every 0.1 s sees ENQUEUED three times, IN_PROGRESS once (at exactly T+0.3 s) and then DONE.
+These tests ask for a queue delay (0.3 s, 0.5 ms per item), as a test that wants to see the
+queue at work does: a job submitted at T is ENQUEUED until T+0.3 s, starts then (IN_PROGRESS)
+and finishes a millisecond or two later, so a poll every 0.1 s sees ENQUEUED three times,
+IN_PROGRESS once (at exactly T+0.3 s) and then DONE. (With the default timings there is no
+queue delay: see tests/test_queue_start.py.)
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from emulator.settings import JobTiming
 T = TypeVar("T")
 POLL_STEP = 0.1  # seconds of tenant time between two polls
 MAX_POLLS = 100
-TIMING = JobTiming(queue_delay=0.3, item_seconds=0.0005)  # the `make run` defaults, pinned
+TIMING = JobTiming(queue_delay=0.3, item_seconds=0.0005)  # a queue delay, asked for
 QUEUE_POLLS = 3  # polls at T, T+0.1, T+0.2 see ENQUEUED; T+0.3 sees IN_PROGRESS
 
 

@@ -35,6 +35,12 @@ async def busy_tenant(client: Client) -> None:
     )
     await client.post("/v1/campaigns/C/importCSV", data=csv_form("Code\nG1\nG2\n"), headers=AUTH)
     await run_until_idle(client)
+    await call(client, "POST", "/v1/publications",
+               json={"voucher": "G1", "customer": {"source_id": "s1"}})  # fmt: skip
+    await call(client, "POST", "/v1/campaigns", json={
+        "name": "Gen", "category": "Seasonal", "vouchers_count": 40,
+        "voucher": {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 5}},
+    })  # fmt: skip
     rows = "Source_id,Name\n" + "".join(f"big{n},B\n" for n in range(250))
     await client.post("/v1/customers/importCSV", data=csv_form(rows), headers=AUTH)
     response = await client.post(

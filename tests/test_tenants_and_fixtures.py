@@ -56,7 +56,7 @@ async def test_health_reports_operations_and_validators(client: Client) -> None:
     response = await client.get("/_emulator/health")
     body = await response.json()
     assert response.status == 200 and body["status"] == "ok"
-    assert body["operations"] == 18 and body["validators"] > 18
+    assert body["operations"] == 22 and body["validators"] > 22
 
 
 async def test_fixtures_seed_every_tenant_and_come_back_after_reset(

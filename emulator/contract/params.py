@@ -90,6 +90,26 @@ def _deep_object(name: str, query: Mapping[str, str]) -> Json:
     return result
 
 
+def _array(name: str, query: Mapping[str, str]) -> list[str] | None:
+    """A list of text values: repeated keys (`ids=a&ids=b`, also `ids[]=`), or one value
+    holding a list (`['a', 'b']`, as the official Python SDK writes it) or `a,b`."""
+    getall = getattr(query, "getall", None)
+    raw: list[str] = []
+    for key in (name, f"{name}[]"):
+        if getall is not None:
+            raw.extend(getall(key, []))
+        elif key in query:
+            raw.append(query[key])
+    if not raw:
+        return None
+    if len(raw) == 1:
+        text = raw[0].strip()
+        if text.startswith("[") and text.endswith("]"):
+            return re.findall(r"""['"]([^'"]*)['"]""", text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return raw
+
+
 def read_params(
     specs: tuple[ParamSpec, ...],
     query: Mapping[str, str],
@@ -108,6 +128,11 @@ def read_params(
             nested = _deep_object(spec.name, source)
             if nested:
                 values[spec.name] = nested  # free-form: SDKs send loosely typed filters
+            continue
+        if spec.kind == "array" and spec.location == "query":
+            items = _array(spec.name, source)
+            if items is not None:
+                values[spec.name] = items
             continue
         if spec.name not in source:
             if spec.required and validate:

@@ -11,6 +11,7 @@ Json = dict[str, Any]
 # Each kind of repair, in the order the report lists them, with what it means.
 KINDS: dict[str, str] = {
     "server": "absolute server URL: a relative server '/' added, so any host matches",
+    "recorded": "where the real API differs from its spec (DEVIATIONS.md, with evidence): as real",
     "one-of": "oneOf whose branches overlap (valid data matches several): made anyOf",
     "nullable": "nullable beside allOf/anyOf/$ref, which validators ignore: made anyOf with null",
     "bad-default": "a default that breaks its own schema",

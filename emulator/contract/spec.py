@@ -12,6 +12,7 @@ from emulator.contract.document import Resolver, SpecError, load_document
 from emulator.contract.example_repairs import ExampleRepairs
 from emulator.contract.fastcheck import Compiler
 from emulator.contract.params import ParamSpec, param_spec
+from emulator.contract.recorded_repairs import repair_recorded
 from emulator.contract.repairs import (
     METHODS,
     repair_date_params,
@@ -147,6 +148,7 @@ def repair(document: Json) -> tuple[Resolver, SpecReport]:
     report = SpecReport()
     resolver = Resolver(document)
     repair_servers(document, report)
+    repair_recorded(document, report)
     repair_schemas(document, resolver, report)
     repair_date_params(document, resolver, report)
     repair_responses(document, resolver, report)

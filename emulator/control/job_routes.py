@@ -156,8 +156,10 @@ async def list_rules(request: web.Request) -> web.Response:
 
 async def add_rule(request: web.Request) -> web.Response:
     body = await _json(request)
-    if set(body) - {"type", "fail", "hold", "fail_rows", "count"}:
-        raise _bad('Send {"type": "<job type or *>", "fail"?, "hold"?, "fail_rows"?, "count"?}')
+    known = {"type", "fail", "hold", "fail_rows", "count", "queue_delay"}
+    if set(body) - known:
+        raise _bad('Send {"type": "<job type or *>", "fail"?, "hold"?, "fail_rows"?, "count"?, '
+                   '"queue_delay"?}')  # fmt: skip
     if not isinstance(body.get("type"), str) or not body["type"]:
         raise _bad('type must be a job type or "*"')
     count = body.get("count")
@@ -165,12 +167,17 @@ async def add_rule(request: web.Request) -> web.Response:
         isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT
     ):
         raise _bad(f"count must be a whole number from 1 to {MAX_COUNT:,}")
+    delay = body.get("queue_delay")
+    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float)
+                              or not 0 <= delay <= 86400):  # fmt: skip
+        raise _bad("queue_delay must be a number of seconds from 0 to 86400")
     rule = FaultRule(
         type=body["type"],
         fail=_reason(body, "fail"),
         hold=bool(_flag(body, "hold")),
         rows=None if body.get("fail_rows") is None else _rows(body["fail_rows"]),
         remaining=count,
+        queue_delay=None if delay is None else float(delay),
     )
     async with own_tenant(request) as tenant:
         tenant.jobs.rules.append(rule)

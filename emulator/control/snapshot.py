@@ -19,6 +19,7 @@ from emulator.domain.bulk import BulkUpdate, MetadataUpdate
 from emulator.domain.csvio import CsvTable
 from emulator.domain.customer_entry import Entry, Event, instant
 from emulator.domain.customer_import import CustomerImport
+from emulator.domain.generation import VoucherGeneration
 from emulator.domain.store import Tenant
 from emulator.domain.vouchers import VoucherImport
 from emulator.jobs.clock import check_instant
@@ -48,6 +49,8 @@ def meta(tenant: Tenant) -> Json:
         "segments": list(tenant.segments.values()),
         "members": {sid: sorted(ids) for sid, ids in tenant.members.items()},
         "redeemables": dict(tenant.redeemables),
+        "publications": tenant.publications.export(),
+        "campaign_categories": list(tenant.campaigns.categories.values()),
         "timings": {kind: vars(timing) for kind, timing in tenant.timings.items()},
         "queue": tenant.jobs.export(),
         "jobs": [job.id for job in tenant.jobs.jobs()],
@@ -72,6 +75,12 @@ def _event_record(event: Event, shared: bool) -> list[Any]:
             event.changes is None]  # fmt: skip
 
 
+def _voucher(tenant: Tenant, campaign_id: str, code: str) -> Any:
+    """A voucher (a copy: it changes in place) and its place among the project's codes."""
+    voucher = tenant.campaigns.vouchers.get(campaign_id, {}).get(code)
+    return None if voucher is None else [tenant.campaigns.order[code], dict(voucher)]
+
+
 def made(value: Any) -> Any:
     """A record's JSON value: some records are taken as functions that make it later."""
     return value() if callable(value) else value
@@ -92,10 +101,8 @@ def records(tenant: Tenant) -> Iterator[Record]:
     campaigns = tenant.campaigns.all()
     for campaign in campaigns:
         yield "campaign", campaign["id"], dict(campaign)
-    for campaign in campaigns:
-        vouchers = list(tenant.campaigns.vouchers.get(campaign["id"], {}).items())
-        for code, voucher in vouchers:
-            yield "voucher", f"{campaign['id']}/{code}", dict(voucher)
+    for code, campaign_id in list(tenant.campaigns.codes().items()):
+        yield "voucher", f"{campaign_id}/{code}", _voucher(tenant, campaign_id, code)
     jobs = tenant.jobs.jobs()
     for job in jobs:
         yield "work", job.id, job.work.dump_input()
@@ -125,8 +132,7 @@ def record(tenant: Tenant, kind: str, key: str) -> Any:
         return None if campaign is None else dict(campaign)
     if kind == "voucher":
         campaign_id, _, code = key.partition("/")
-        voucher = tenant.campaigns.vouchers.get(campaign_id, {}).get(code)
-        return None if voucher is None else dict(voucher)
+        return _voucher(tenant, campaign_id, code)
     job = tenant.jobs.find(key)
     if job is None:
         return None
@@ -206,6 +212,8 @@ class Builder:
         tenant.segments.update({segment["id"]: segment for segment in state["segments"]})
         tenant.members.update({sid: set(ids) for sid, ids in state["members"].items()})
         tenant.redeemables.update(state["redeemables"])
+        if "publications" in state:  # snapshots written before publications existed lack it
+            tenant.publications.load(state["publications"])
         tenant.timings.update({k: JobTiming(**v) for k, v in state["timings"].items()})
         tenant.customers.counter = int(state["customer_seq"])
         tenant.customers.revision = int(state["customer_revision"])
@@ -214,7 +222,8 @@ class Builder:
             entry.events = self._history(entry)
             tenant.customers.put(entry)
         tenant.activity.restore(entries, int(state["event_seq"]))
-        self._campaigns()
+        self._campaigns(state["campaign_categories"])
+        tenant.publications.load(state["publications"])
         jobs = [self._job(job_id) for job_id in state["jobs"]]
         tenant.jobs.load(state["queue"], jobs)
         tenant.categories.load(state["categories"])
@@ -229,12 +238,15 @@ class Builder:
         events = [item for item in read if isinstance(item, Event)]
         return [e._replace(changes=entry.data) if e.changes is SHARED else e for e in events]
 
-    def _campaigns(self) -> None:
+    def _campaigns(self, categories: list[Json]) -> None:
         campaigns = self.tenant.campaigns
         for campaign in self._records["campaign"].values():
             campaigns.restore(campaign)
-        for key, voucher in self._records["voucher"].items():
-            campaigns.add_voucher(key.partition("/")[0], voucher)
+        placed = sorted((place, key.partition("/")[0], voucher)
+                        for key, (place, voucher) in self._records["voucher"].items())  # fmt: skip
+        for _, campaign_id, voucher in placed:
+            campaigns.add_voucher(campaign_id, voucher)
+        campaigns.categories.update({category["id"]: category for category in categories})
 
     def _job(self, job_id: str) -> Job:
         state = self._records["job"][job_id]
@@ -256,6 +268,11 @@ class Builder:
             )
             work.load_seen(progress["seen"])
             return work
+        if kind == "voucher_generation":
+            campaign = tenant.campaigns.get(given["campaign_id"])
+            return VoucherGeneration(
+                campaign, given["count"], tenant.campaigns, tenant.ids, tenant.clock
+            )
         if kind == "bulk_update":
             bulk = BulkUpdate(given["items"], tenant.customers, given["report_url"])
             bulk.lines = [tuple(line) for line in progress["lines"]]

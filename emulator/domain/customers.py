@@ -148,8 +148,11 @@ class Customers:
         if customer_id in self._live:
             self._forget(entry)
         self._deleted.pop(customer_id, None)
-        erased_events = self._activity.erase(entry)
+        self._activity.erase(entry)
         self._changes.mark("customer", customer_id)
+        # The counts of the recorded real response for a customer with no orders or custom
+        # events: its own record events are not counted, and the customer_events /
+        # order_events counters are not sent (DEVIATIONS.md D17).
         return {
             "id": self._ids.deletion(),
             "created_at": iso(self._clock.now()),
@@ -157,8 +160,7 @@ class Customers:
             "related_object": "customer",
             "status": "DONE",
             "data_json": {
-                "events": erased_events, "customer_events": erased_events, "daily_events": 0,
-                "segments": 0, "orders": 0, "order_events": 0, "customer": 1,
+                "events": 0, "daily_events": 0, "segments": 0, "orders": 0, "customer": 1,
             },
             "object": "pernament_deletion",
         }  # fmt: skip
@@ -263,6 +265,11 @@ class Customers:
     def _next_seq(self) -> int:
         self._seq += 1
         return self._seq
+
+
+def with_assets(data: Json, assets: Json) -> Json:
+    """A copy of a stored customer with its `assets` links, in the vendor's key order."""
+    return ordered({**data, "assets": assets})
 
 
 def _with_points(loyalty: Json, points: int) -> Json:

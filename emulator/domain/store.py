@@ -21,6 +21,9 @@ from emulator.domain.changes import Changes, Tally
 from emulator.domain.customer_lists import CustomerLists
 from emulator.domain.customers import Customers, blank_parts
 from emulator.domain.errors import DomainError, TenantLimit
+from emulator.domain.generation import JOB_TYPE as GENERATE
+from emulator.domain.generation import VoucherGeneration
+from emulator.domain.publications import Publications
 from emulator.jobs.clock import Clock
 from emulator.jobs.engine import Engine
 from emulator.jobs.ids import IdGenerator
@@ -38,6 +41,7 @@ class Tenant:
     customers: Customers
     campaigns: Campaigns
     jobs: Engine
+    publications: Publications  # vouchers published to customers, and what they hold
     segments: dict[str, Json] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)  # segment id -> customer ids
     redeemables: dict[str, list[Json]] = field(default_factory=dict)  # customer id -> items
@@ -62,6 +66,31 @@ class Tenant:
     def segments_of(self, customer_id: str) -> list[Json]:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
 
+    def create_campaign(self, body: Json) -> Json:
+        """Create a campaign and start generating the codes it asks for, if any."""
+        campaign = self.campaigns.create(body)
+        count = self.campaigns.pending.pop(campaign["id"], 0)
+        if count:
+            work = VoucherGeneration(campaign, count, self.campaigns, self.ids, self.clock)
+            self.jobs.submit(GENERATE, work)
+        return campaign
+
+    def erase_customer(self, key: str) -> Json:
+        """Permanent deletion: the customer, its activity, its segment memberships and what it
+        holds; the receipt counts the memberships erased."""
+        self.changes.touch()  # memberships, redeemables and publications live in meta
+        receipt = self.customers.delete_permanently(key)
+        customer_id = receipt["related_object_id"]
+        memberships = [ids for ids in self.members.values() if customer_id in ids]
+        for ids in memberships:
+            ids.discard(customer_id)
+        if memberships:
+            self.categories.touch()
+        receipt["data_json"]["segments"] = len(memberships)
+        self.redeemables.pop(customer_id, None)
+        self.publications.forget_customer(customer_id)
+        return receipt
+
     def apply(self, fixture: FixtureSet) -> None:
         self.changes.touch()
         try:
@@ -76,7 +105,7 @@ class Tenant:
             if "redeemables" in body:
                 self.redeemables[customer["id"]] = list(body["redeemables"])
         for campaign in fixture.campaigns:
-            self.campaigns.create(campaign)
+            self.create_campaign(campaign)
         if fixture.segments:
             self.categories.touch()
         for segment in fixture.segments:
@@ -115,14 +144,17 @@ def tenant_factory(
         def timing(job_type: str) -> JobTiming:
             return timings.get(job_type) or default_timing(job_type)
 
+        customers = Customers(ids, clock, activity, changes, blank)
+        campaigns = Campaigns(ids, clock, changes)
         tenant = Tenant(
             app_id=app_id,
             clock=clock,
             ids=ids,
             activity=activity,
-            customers=Customers(ids, clock, activity, changes, blank),
-            campaigns=Campaigns(ids, clock, changes),
+            customers=customers,
+            campaigns=campaigns,
             jobs=Engine(clock, ids, timing, changes),
+            publications=Publications(customers, campaigns, ids, clock, changes),
             timings=timings,
             changes=changes,
         )

@@ -7,6 +7,7 @@ from typing import Any
 from emulator.domain.campaigns import Campaigns
 from emulator.domain.csvio import CsvRow, CsvTable, normalise
 from emulator.domain.customer_import import import_result
+from emulator.domain.voucher_model import new_voucher
 from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
 from emulator.jobs.model import Report
@@ -92,6 +93,8 @@ class VoucherImport:
                 voucher["active"] = active_text == "true"
             if known.get("category"):
                 voucher["category"] = known["category"]
+            if active_text or known.get("category"):
+                voucher["updated_at"] = iso(self._clock.now())
             self._campaigns.touch_voucher(campaign_id, code)
             return None
         if len(self._campaigns.vouchers[campaign_id]) >= MAX_CODES_PER_CAMPAIGN:
@@ -100,35 +103,20 @@ class VoucherImport:
         return None
 
     def _voucher(self, code: str, known: Json, numbers: dict[str, int], metadata: Json) -> Json:
-        template = self._campaign.get("voucher") or {}
-        voucher: Json = {
-            "id": self._ids.voucher(),
-            "code": code,
-            "campaign": self._campaign["name"],
-            "campaign_id": self._campaign["id"],
-            "category": known.get("category") or None,
-            "type": template.get("type", "DISCOUNT_VOUCHER"),
-        }
-        for part in ("discount", "gift", "loyalty_card"):
-            if part in template:
-                voucher[part] = dict(template[part])
+        voucher = new_voucher(self._campaign, code, self._ids.voucher(), iso(self._clock.now()))
+        voucher["category"] = known.get("category") or None
         if "gift_amount" in numbers or "redeemed_amount" in numbers:
             amount = numbers.get("gift_amount", (voucher.get("gift") or {}).get("amount", 0))
             redeemed = numbers.get("redeemed_amount", 0)
-            voucher["gift"] = {"amount": amount, "balance": amount - redeemed}
+            voucher["gift"] = {**voucher.get("gift", {}), "amount": amount,
+                               "balance": amount - redeemed}  # fmt: skip
         if "loyalty_points" in numbers:
-            voucher["loyalty_card"] = {"points": numbers["loyalty_points"],
-                                       "balance": numbers["loyalty_points"]}  # fmt: skip
-        voucher.update(
-            active=known.get("active", "").lower() != "false",
-            metadata=metadata,
-            redemption={
-                "quantity": (template.get("redemption") or {}).get("quantity"),
-                "redeemed_quantity": numbers.get("redeemed_quantity", 0),
-            },
-            created_at=iso(self._clock.now()),
-            object="voucher",
-        )
+            points = numbers["loyalty_points"]
+            voucher["loyalty_card"] = {**voucher.get("loyalty_card", {}), "points": points,
+                                       "balance": points}  # fmt: skip
+        voucher["active"] = known.get("active", "").lower() != "false"
+        voucher["metadata"] = metadata
+        voucher["redemption"]["redeemed_quantity"] = numbers.get("redeemed_quantity", 0)
         return voucher
 
     def release(self) -> None:

@@ -19,6 +19,7 @@ from emulator.control.faults import FaultBook, load_scenario
 from emulator.control.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.control.job_routes import add_job_control_routes
 from emulator.control.journal import Journal
+from emulator.control.link_routes import add_link_routes
 from emulator.control.read_routes import add_read_routes
 from emulator.control.routes import add_control_routes
 from emulator.control.state_routes import add_state_routes
@@ -43,7 +44,7 @@ from emulator.http.middleware import error_middleware, journal_middleware
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
 from emulator.routes.examples import ExampleBacked
-from emulator.routes.table import HANDLERS
+from emulator.routes.table import HANDLERS, PRECHECKS
 from emulator.settings import JobTiming, Settings
 from emulator.ui.routes import add_ui_routes
 
@@ -68,7 +69,9 @@ def _endpoint(app: web.Application, op: Operation, tenants: Tenants, ids: IdGene
     spec, settings = app[SPEC], app[SETTINGS]
     handler = HANDLERS.get(op.operation_id)
     if handler is not None:
-        return Endpoint(op, handler, settings, tenants, ids, "stateful")
+        return Endpoint(
+            op, handler, settings, tenants, ids, "stateful", PRECHECKS.get(op.operation_id)
+        )
     return Endpoint(op, ExampleBacked(op, spec.samples), settings, tenants, ids, "example")
 
 
@@ -147,6 +150,7 @@ def create_app(settings: Settings | None = None, spec: Spec | None = None) -> we
     add_job_control_routes(app)
     add_fault_routes(app)
     add_state_routes(app)
+    add_link_routes(app)
     add_customer_list_routes(app)
     add_read_routes(app)
     add_ui_routes(app)

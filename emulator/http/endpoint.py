@@ -35,7 +35,7 @@ from emulator.http.errors import (
 from emulator.http.keys import HANDLER_KIND, OPERATION, TENANT, VALIDATION
 from emulator.http.tenancy import serving
 from emulator.jobs.ids import IdGenerator
-from emulator.routes.calls import JSON, Call, Handler, Reply, prepare
+from emulator.routes.calls import JSON, Call, Handler, Precheck, Reply, prepare
 from emulator.settings import Settings
 
 log = logging.getLogger("emulator.contract")
@@ -101,10 +101,12 @@ class Endpoint:
         tenants: Tenants,
         request_ids: IdGenerator,
         kind: str = "stateful",
+        precheck: Precheck | None = None,
     ) -> None:
         self.op = op
         self.kind = kind
         self._handler = handler
+        self._precheck = precheck
         self._settings = settings
         self._tenants = tenants
         self._request_ids = request_ids
@@ -172,6 +174,11 @@ class Endpoint:
             return self._error_reply(from_domain(error))
 
     async def _check_body(self, body: Body, size: int) -> None:
+        if self._precheck is not None:
+            try:
+                self._precheck(body.value)
+            except DomainError as error:
+                raise from_domain(error) from None
         check = self.op.body_checks.get(body.media)
         if check is None:
             return

@@ -27,7 +27,27 @@ class IdGenerator:
         return self.alnum("camp_")
 
     def voucher(self) -> str:
-        return self.alnum("v_")
+        return self.alnum("v_", 32)
+
+    def publication(self) -> str:
+        return self.alnum("pub_", 32)
+
+    def holder(self) -> str:
+        """A redeemable holder (a voucher published to a customer): rh_ + 18 hex."""
+        return self.hex("rh_")
+
+    def assignment(self) -> str:
+        return self.alnum("asgm_", 16)
+
+    def promotion_tier(self) -> str:
+        return self.alnum("promo_")
+
+    def category(self) -> str:
+        return self.hex("cat_")
+
+    def code(self, charset: str, count: int) -> str:
+        """`count` characters drawn from `charset`: the random part of a voucher code."""
+        return "".join(self._random.choices(charset, k=count))
 
     def deletion(self) -> str:
         return self.alnum("del_")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from emulator.jobs.clock import iso
@@ -105,6 +105,7 @@ class FaultRule:
     hold: bool = False
     rows: RowFault | None = None
     remaining: int | None = None
+    queue_delay: float | None = None  # seconds the job waits in the queue before it may start
 
     def applies_to(self, job_type: str) -> bool:
         return self.type in ("*", job_type) and (self.remaining is None or self.remaining > 0)
@@ -117,7 +118,7 @@ class FaultRule:
             rows=None if rows is None else RowFault(
                 rows["reason"], frozenset(rows["rows"]), frozenset(rows["keys"])
             ),
-            remaining=state["remaining"],
+            remaining=state["remaining"], queue_delay=state.get("queue_delay"),
         )  # fmt: skip
 
     def view(self) -> Json:
@@ -128,6 +129,8 @@ class FaultRule:
                 "keys": sorted(self.rows.keys),
             }  # fmt: skip
         body["remaining"] = self.remaining
+        if self.queue_delay is not None:
+            body["queue_delay"] = self.queue_delay
         return body
 
 
@@ -175,6 +178,8 @@ class Job:
             self.doom = rule.fail or self.doom
             self.hold = self.hold or rule.hold
             self.row_fault = rule.rows or self.row_fault
+            if rule.queue_delay is not None:
+                self.ready = max(self.ready, self.created + timedelta(seconds=rule.queue_delay))
 
     def dump(self) -> Json:
         def when(instant: datetime | None) -> str | None:

@@ -70,6 +70,8 @@ class Reply:
 
 
 Handler = Callable[[Call], Reply]
+# A business rule the vendor applies before schema validation; raises a DomainError.
+Precheck = Callable[[Any], None]
 
 
 def ok(body: Any) -> Reply:

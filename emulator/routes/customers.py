@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from emulator.domain.activity import ActivityQuery
 from emulator.domain.customer_list import CustomerQuery
 from emulator.domain.customer_list import list_customers as run_query
+from emulator.domain.customers import with_assets
+from emulator.domain.redeemables import RedeemableQuery, holding_view, list_redeemables
 from emulator.jobs.clock import parse_instant
 from emulator.routes.calls import Call, Handler, Reply, ok
+from emulator.routes.vouchers import links
 
 Json = dict[str, Any]
 
@@ -48,7 +52,13 @@ def create_customer(call: Call) -> Reply:
 
 
 def get_customer(call: Call) -> Reply:
-    return ok(call.tenant.customers.get(call.param("customerId")))
+    """As the vendor's example shows, a single customer read carries `assets`: links to the
+    customer's cockpit, served by the emulator under /_emulator/cockpits."""
+    customer = call.tenant.customers.get(call.param("customerId"))
+    cockpit = f"{call.base_url}/_emulator/cockpits/{quote(call.tenant.app_id, safe='')}"
+    cockpit += f"/{customer['id']}"
+    assets = {"cockpit_url": cockpit, "cockpit_preference_center_url": f"{cockpit}/preferences"}
+    return ok(with_assets(customer, assets))
 
 
 def update_customer(call: Call) -> Reply:
@@ -61,7 +71,7 @@ def delete_customer(call: Call) -> Reply:
 
 
 def customer_permanently_deletion(call: Call) -> Reply:
-    return ok(call.tenant.customers.delete_permanently(call.param("customerId")))
+    return ok(call.tenant.erase_customer(call.param("customerId")))
 
 
 def _activity_query(call: Call) -> ActivityQuery:
@@ -109,26 +119,26 @@ def list_customer_segments(call: Call) -> Reply:
     return ok({"object": "list", "data_ref": "data", "data": segments, "total": len(segments)})
 
 
-def _item_id(item: Json) -> str:
-    return str(item.get("id", ""))
-
-
 def list_customer_redeemables(call: Call) -> Reply:
+    """What was published to the customer, as the vouchers are now, and what fixtures seeded."""
     tenant = call.tenant
     customer = tenant.customers.get(call.param("customerId"))
-    descending = call.param("order") == "-id"
-    items = sorted(tenant.redeemables.get(customer["id"], []), key=_item_id, reverse=descending)
-    after = call.param("starting_after_id")
-    if after is not None:
-        items = [i for i in items if (_item_id(i) < after if descending else _item_id(i) > after)]
-    limit = call.param("limit", 10)
-    window, has_more = items[:limit], len(items) > limit
+    now = tenant.clock.now()
+    held = [
+        holding_view(holding, tenant.campaigns, links(call), now)
+        for holding in tenant.publications.holders.get(customer["id"], [])
+    ]
+    query = RedeemableQuery(
+        limit=call.param("limit", 10), order=call.param("order") or "id",
+        starting_after_id=call.param("starting_after_id"), filters=call.param("filters") or {},
+    )  # fmt: skip
+    page = list_redeemables([*held, *tenant.redeemables.get(customer["id"], [])], query, now)
     body: Json = {
-        "object": "list", "data_ref": "data", "data": window, "total": len(items),
-        "has_more": has_more,
+        "object": "list", "data_ref": "data", "data": page.items, "total": page.total,
+        "has_more": page.has_more,
     }  # fmt: skip
-    if has_more:
-        body["more_starting_after"] = _item_id(window[-1])
+    if page.more_starting_after is not None:
+        body["more_starting_after"] = page.more_starting_after
     return ok(body)
 
 
