@@ -84,6 +84,9 @@ class Engine:
         self._jobs[job.id] = job
         self._queue.append(job)
         self._touch(job, work_changed=True)
+        # A job that may start now starts now (on an idle queue, at once), but its work waits
+        # for the next slices: at most one item is done here.
+        self.settle(lambda: True)
         return job
 
     def get(self, job_id: str) -> Job:

@@ -142,7 +142,7 @@ async def voucher_scenario(api: Recorder, customer_id: str) -> None:
         "start_date": "2026-01-01T00:00:00Z", "validity_day_of_week": [1, 2],
         "voucher": {"type": "GIFT_VOUCHER", "gift": {"amount": 500}},
     })  # fmt: skip
-    await api.client.post("/_emulator/async-actions/run-until-idle", headers=AUTH)
+    await api.client.post("/_emulator/async-actions/run-until-idle", headers={**AUTH, **CONTROL})
     await api("POST", "/v1/campaigns", json_body={"name": "Promo", "campaign_type": "PROMOTION",
               "promotion": {"tiers": [{"name": "T", "action": {"discount": {
                   "type": "PERCENT", "percent_off": 5}}}]}})  # fmt: skip
