@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from emulator.contract.params import ParamSpec, param_spec
 from emulator.contract.schema import SchemaCheck
+from emulator.contract.yamltext import parse_yaml
 
 Json = dict[str, Any]
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -20,12 +21,28 @@ class SpecError(ValueError):
     pass
 
 
-def load_document(path: Path) -> Json:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open(encoding="utf-8") as handle:
-        document = yaml.load(handle, Loader=loader)
-    if not isinstance(document, dict) or "paths" not in document:
-        raise SpecError(f"{path} is not an OpenAPI document")
+def packaged_spec() -> Traversable:
+    """The contract shipped inside the package (the repository's openapi/customers.yaml)."""
+    return resources.files("emulator.openapi").joinpath("customers.yaml")
+
+
+def _read(source: Path | Traversable) -> str:
+    try:
+        return source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"spec {source}: no such file") from None
+    except IsADirectoryError:
+        raise SpecError(f"spec {source}: is a folder, not a file") from None
+    except OSError as error:
+        raise SpecError(f"spec {source}: cannot read it ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"spec {source}: not UTF-8 text") from None
+
+
+def load_document(source: Path | Traversable) -> Json:
+    document = parse_yaml(_read(source), f"spec {source}", SpecError)
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        raise SpecError(f"spec {source}: not an OpenAPI document (no 'paths' mapping)")
     return document
 
 
@@ -155,5 +172,14 @@ def build_spec(document: Json) -> Spec:
     return Spec(document, operations)
 
 
-def load_spec(path: Path) -> Spec:
-    return build_spec(load_document(path))
+def load_spec(path: Path | None = None) -> Spec:
+    """Load and compile a spec: the packaged contract unless a path is given. Whatever is wrong
+    with the document surfaces as one SpecError naming it."""
+    source = packaged_spec() if path is None else path
+    document = load_document(source)
+    try:
+        return build_spec(document)
+    except SpecError as error:
+        raise SpecError(f"spec {source}: {error}") from None
+    except Exception as error:  # any malformed part: the document is unusable as a contract
+        raise SpecError(f"spec {source}: not a usable OpenAPI document ({error!r})") from None

@@ -1,0 +1,20 @@
+"""YAML text to data, with every failure as one line: where in the text, and why."""
+
+from __future__ import annotations
+
+import yaml
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, name: str, error: type[ValueError]) -> object:
+    """`name` says what the text is (`spec openapi.yaml`, `fixtures/a.yaml: this fixture`)."""
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(problem, "problem", None) or "unreadable"
+        raise error(f"{name} is not valid YAML{at} ({reason})") from None
+    except ValueError as problem:  # a scalar YAML cannot build, such as the date 2026-13-45
+        raise error(f"{name} is not valid YAML ({problem})") from None
