@@ -36,12 +36,18 @@ async def test_each_async_action_transition_is_one_info_line(
     )  # fmt: skip
     assert response.status == 200
     other = failing["async_action_id"]
+    # the manual clock starts at 2026-01-15T09:30:00Z; the queue delay is 0.3 s, 0.5 ms per row
     assert messages(caplog, "emulator.jobs") == [
-        f"async action {job} CUSTOMERS.IMPORT_CSV tenant=app-1 ENQUEUED 0/2 items",
-        f"async action {job} CUSTOMERS.IMPORT_CSV tenant=app-1 IN_PROGRESS 0/2 items",
-        f"async action {job} CUSTOMERS.IMPORT_CSV tenant=app-1 DONE 2/2 items",
-        f"async action {other} CUSTOMERS.BULK_UPDATE tenant=app-1 ENQUEUED 0/1 items",
-        f"async action {other} CUSTOMERS.BULK_UPDATE tenant=app-1 FAILED 0/1 items reason='Boom'",
+        f"async action {job} CUSTOMERS.IMPORT_CSV tenant=app-1 ENQUEUED 0/2 items"
+        " at 2026-01-15T09:30:00.000Z",
+        f"async action {job} CUSTOMERS.IMPORT_CSV tenant=app-1 IN_PROGRESS 0/2 items"
+        " at 2026-01-15T09:30:00.300Z",
+        f"async action {job} CUSTOMERS.IMPORT_CSV tenant=app-1 DONE 2/2 items"
+        " at 2026-01-15T09:30:00.301Z",
+        f"async action {other} CUSTOMERS.BULK_UPDATE tenant=app-1 ENQUEUED 0/1 items"
+        " at 2026-01-15T09:30:00.301Z",
+        f"async action {other} CUSTOMERS.BULK_UPDATE tenant=app-1 FAILED 0/1 items"
+        " at 2026-01-15T09:30:00.301Z reason='Boom'",
     ]
     assert all(r.levelno == logging.INFO for r in caplog.records if r.name == "emulator.jobs")
 
@@ -56,7 +62,7 @@ async def test_failed_rows_are_counted_in_the_last_line(
     )  # fmt: skip
     await call(client, "POST", "/v1/customers/importCSV", data=csv_form("Source_id\na\nb\n"))
     await run_until_idle(client)
-    assert messages(caplog, "emulator.jobs")[-1].endswith("DONE 2/2 items (1 failed)")
+    assert "DONE 2/2 items (1 failed) at " in messages(caplog, "emulator.jobs")[-1]
 
 
 async def test_no_job_lines_above_info(client: Client, caplog: pytest.LogCaptureFixture) -> None:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from emulator.domain.errors import Conflict, NotFound
-from emulator.jobs.clock import Clock
+from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
 from emulator.jobs.model import Failure, FaultRule, Job, Json, RowFault, Work
 from emulator.settings import JobTiming
@@ -214,14 +214,16 @@ class Engine:
         self._transition(job, reason)
 
     def _transition(self, job: Job, reason: str | None = None) -> None:
-        """One INFO line per status change: id, type, tenant, status, items done of total."""
+        """One INFO line per status change: id, type, tenant, status, items done of total, and
+        when it happened on the tenant's clock (it is logged when the queue replays it)."""
         if not log.isEnabledFor(logging.INFO):
             return
         failed = len(job.report.failures)
         log.info(
-            "async action %s %s tenant=%s %s %d/%d items%s%s",
+            "async action %s %s tenant=%s %s %d/%d items%s at %s%s",
             job.id, job.type, self._tenant, job.status, job.cursor, job.total,
-            f" ({failed} failed)" if failed else "", f" reason={reason!r}" if reason else "",
+            f" ({failed} failed)" if failed else "", iso(job.updated or job.created),
+            f" reason={reason!r}" if reason else "",
         )  # fmt: skip
 
     # -- faults on demand ------------------------------------------------------------------
