@@ -95,6 +95,10 @@ def _describe(error: ValidationError) -> Problem:
         if value in _DATE_FORMATS:
             return Problem(path, "cannot be recognized as a ISO-8601 compliant date")
         return Problem(path, f'must match format "{value}"')
+    if kind == "additionalProperties" and isinstance(leaf.instance, dict):
+        known = leaf.schema.get("properties", {})
+        extra = next((name for name in leaf.instance if name not in known), "")
+        return Problem(path, f"must NOT have additional properties ('{extra}')")
     template = _BOUNDS.get(str(kind))
     if template is not None:
         return Problem(path, template.format(value))

@@ -1,5 +1,5 @@
-"""Snapshots: a tenant's whole state (customers, activity, campaigns, vouchers, segments, jobs,
-clock, id stream) as JSON, and back, exactly."""
+"""Snapshots: a tenant's whole state (customers, activity, campaigns, vouchers, segments and their
+categories, customer-list previews, jobs, clock, id stream) as JSON, and back, exactly."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def export_tenant(tenant: Tenant) -> Json:
         "redeemables": tenant.redeemables,
         "timings": {kind: vars(timing) for kind, timing in tenant.timings.items()},
         "jobs": tenant.jobs.export(),
+        "categories": tenant.categories.export(),
+        "customer_lists": tenant.customer_lists.export(),
     }
 
 
@@ -78,6 +80,9 @@ def load_tenant(tenant: Tenant, state: Json) -> None:
         tenant.redeemables.update(state["redeemables"])
         tenant.timings.update({k: JobTiming(**v) for k, v in state["timings"].items()})
         tenant.jobs.load(state["jobs"], lambda work: _work(tenant, work))
+        if "categories" in state:  # absent from snapshots taken before customer-list uploads
+            tenant.categories.load(state["categories"])
+            tenant.customer_lists.load(state["customer_lists"])
     except (KeyError, TypeError, ValueError) as error:
         raise SnapshotError(f"tenant {tenant.app_id}: malformed snapshot ({error!r})") from None
 

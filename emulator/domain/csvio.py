@@ -11,7 +11,12 @@ from typing import Any
 
 
 class CsvError(ValueError):
-    """The file as a whole cannot be read as CSV."""
+    """The file as a whole cannot be read as CSV: `code` says why, `line` where (when known)."""
+
+    def __init__(self, message: str, code: str = "not_csv", line: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class CsvRow:
     number: int  # 1-based, counting data records only (not the header, not blank lines)
     values: dict[str, str]  # header as written -> cell
     problem: str | None = None
+    line: int = 0  # line of the file where the record starts (the header is line 1 or later)
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,12 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
         raise CsvError(
-            f"The file is not UTF-8 encoded (invalid byte at offset {error.start}); "
-            "save it as UTF-8 and import it again"
+            f"The file is not UTF-8 encoded (invalid byte at offset {error.start}, line {line}); "
+            "save it as UTF-8 and import it again",
+            "not_utf8",
+            line,
         ) from None
 
 
@@ -58,36 +67,44 @@ def _is_blank(record: list[str]) -> bool:
     return all(not cell.strip() for cell in record)
 
 
-def _check_header(header: list[str]) -> list[str]:
+def _check_header(header: list[str], line: int) -> list[str]:
     names = [cell.strip() for cell in header]
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
         if not name:
-            raise CsvError(f"Column {position} of the header has no name")
+            raise CsvError(f"Column {position} of the header has no name", "unnamed_column", line)
         key = normalise(name)
         if key in seen:
             raise CsvError(
-                f"Duplicate column '{name}' in the header (columns {seen[key]} and {position})"
+                f"Duplicate column '{name}' in the header (columns {seen[key]} and {position})",
+                "duplicate_column",
+                line,
             )
         seen[key] = position
     return names
 
 
-def read_csv(data: bytes) -> CsvTable:
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+def read_csv(data: bytes, strict: bool = False) -> CsvTable:
+    """`strict` refuses what the csv module otherwise forgives (an unclosed quote at the end,
+    text after a closing quote)."""
+    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=strict)
     try:
         header = next((record for record in reader if not _is_blank(record)), None)
         if header is None:
-            raise CsvError("The file is empty: its first line must be a header")
-        names = _check_header(header)
+            raise CsvError("The file is empty: its first line must be a header", "empty_file", 1)
+        names = _check_header(header, reader.line_num)
         rows: list[CsvRow] = []
+        start = reader.line_num + 1
         for record in reader:
+            line, start = start, reader.line_num + 1
             if _is_blank(record):
                 continue
             problem = None
             if len(record) != len(names):
                 problem = f"Row has {len(record)} fields but the header has {len(names)}"
-            rows.append(CsvRow(len(rows) + 1, dict(zip(names, record, strict=False)), problem))
+            values = dict(zip(names, record, strict=False))
+            rows.append(CsvRow(len(rows) + 1, values, problem, line))
     except csv.Error as error:
-        raise CsvError(f"Malformed CSV near line {reader.line_num}: {error}") from None
+        line = reader.line_num
+        raise CsvError(f"Malformed CSV near line {line}: {error}", "not_csv", line) from None
     return CsvTable(names, rows)

@@ -62,6 +62,7 @@ class Customers:
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
         self._seq = 0
+        self.revision = 0  # counts every write, so a reader can tell whether anything changed
         # The zeroed sub-objects every new customer starts with, shared between customers:
         # writes replace top-level values and never mutate a stored nested object in place,
         # which is also what makes the activity log's shallow snapshots true snapshots.
@@ -91,6 +92,11 @@ class Customers:
     def entries(self) -> Iterable[Entry]:
         return self._live.values()
 
+    def by_source_id(self, source_id: str) -> Entry | None:
+        """The live customer with exactly this source_id (never matched against ids)."""
+        customer_id = self._by_source.get(source_id)
+        return None if customer_id is None else self._live[customer_id]
+
     def entry_any(self, key: str) -> Entry:
         """A live customer, or a soft-deleted one by id; erasure and activity reach both."""
         entry = self.find(key) or self._deleted.get(key)
@@ -108,16 +114,22 @@ class Customers:
             return self.update(source_id, body)
         return self._insert(body).data
 
-    def upsert(self, source_id: str, fields: Json) -> tuple[Json, bool]:
-        """Update the customer with this source_id, or create it; tells whether it existed."""
+    def upsert(
+        self, source_id: str, fields: Json, points: int | None = None
+    ) -> tuple[Json, bool]:
+        """Update the customer with this source_id, or create it; tells whether it existed.
+        `points` sets the loyalty points balance (no API body can)."""
         if source_id in self._by_source:
-            return self.update(source_id, fields), True
-        return self._insert({**fields, "source_id": source_id}).data, False
+            return self.update(source_id, fields, points), True
+        return self._insert({**fields, "source_id": source_id}, points=points).data, False
 
-    def update(self, key: str, body: Json) -> Json:
+    def update(self, key: str, body: Json, points: int | None = None) -> Json:
         entry = self.entry(key)
         changes = {name: body[name] for name in WRITABLE if name in body}
+        if points is not None:
+            changes["loyalty"] = _with_points(entry.data["loyalty"], points)
         now = self._clock.now()
+        self.revision += 1
         entry.data.update(changes)
         entry.updated = now
         entry.data["updated_at"] = iso(now)
@@ -127,6 +139,7 @@ class Customers:
 
     def delete(self, key: str) -> None:
         entry = self.entry(key)
+        self.revision += 1
         self._forget(entry)
         self._deleted[entry.data["id"]] = entry
         self._activity.record(entry, "customer.deleted", self._clock.now())
@@ -134,6 +147,7 @@ class Customers:
     def delete_permanently(self, key: str) -> Json:
         entry = self.entry_any(key)
         customer_id = entry.data["id"]
+        self.revision += 1
         if customer_id in self._live:
             self._forget(entry)
         self._deleted.pop(customer_id, None)
@@ -172,6 +186,7 @@ class Customers:
 
         return {
             "seq": self._seq,
+            "revision": self.revision,
             "live": [dump(entry) for entry in self._live.values()],
             "deleted": [dump(entry) for entry in self._deleted.values()],
         }
@@ -185,6 +200,7 @@ class Customers:
             )  # fmt: skip
 
         self._seq = state["seq"]
+        self.revision = int(state.get("revision", 0))
         for item in state["live"]:
             self._index(entry(item))
         for item in state["deleted"]:
@@ -192,13 +208,18 @@ class Customers:
             self._deleted[restored.data["id"]] = restored
 
     # -- internals -----------------------------------------------------------------------
-    def _insert(self, body: Json, customer_id: str | None = None) -> Entry:
+    def _insert(
+        self, body: Json, customer_id: str | None = None, points: int | None = None
+    ) -> Entry:
         now = self._clock.now()
+        self.revision += 1
         data: Json = {"id": customer_id or self._ids.customer(), "address": None}
         if body.get("source_id") is not None:
             data["source_id"] = body["source_id"]
         data.update({name: body[name] for name in WRITABLE if name in body})
         data.update(self._blank)
+        if points is not None:
+            data["loyalty"] = _with_points(data["loyalty"], points)
         data.update(created_at=iso(now), object="customer")
         entry = Entry(_ordered(data), self._next_seq(), now)
         self._index(entry)
@@ -221,6 +242,11 @@ class Customers:
     def _next_seq(self) -> int:
         self._seq += 1
         return self._seq
+
+
+def _with_points(loyalty: Json, points: int) -> Json:
+    """A new loyalty object: the stored one may be shared and is never changed in place."""
+    return {**loyalty, "points": points}
 
 
 def _ordered(data: Json) -> Json:

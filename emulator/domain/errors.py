@@ -15,11 +15,14 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    def __init__(self, resource_type: str, resource_id: str, details: str) -> None:
+    def __init__(
+        self, resource_type: str, resource_id: str, details: str, key: str = "duplicate_found"
+    ) -> None:
         super().__init__(details)
         self.resource_type = resource_type
         self.resource_id = resource_id
         self.details = details
+        self.key = key
 
 
 class InvalidInput(DomainError):

@@ -9,6 +9,8 @@ from typing import Any, Protocol
 from emulator.control.fixtures import FixtureError, FixtureSet
 from emulator.domain.activity import ActivityLog
 from emulator.domain.campaigns import Campaigns
+from emulator.domain.categories import SegmentCategories
+from emulator.domain.customer_lists import CustomerLists
 from emulator.domain.customers import Customers
 from emulator.domain.errors import DomainError
 from emulator.jobs.clock import Clock
@@ -32,6 +34,15 @@ class Tenant:
     members: dict[str, set[str]] = field(default_factory=dict)  # segment id -> customer ids
     redeemables: dict[str, list[Json]] = field(default_factory=dict)  # customer id -> items
     timings: dict[str, JobTiming] = field(default_factory=dict)  # per job type, set at run time
+    customer_lists: CustomerLists = field(default_factory=CustomerLists)  # upload previews
+    categories: SegmentCategories = field(init=False)  # segments made from list columns
+
+    def __post_init__(self) -> None:
+        self.categories = SegmentCategories(self.segments, self.members, self.ids)
+
+    def revision(self) -> int:
+        """Grows with every change to the tenant's customers or segments."""
+        return self.customers.revision + self.categories.revision
 
     def segments_of(self, customer_id: str) -> list[Json]:
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
@@ -47,6 +58,8 @@ class Tenant:
             for index, campaign in enumerate(fixture.campaigns):
                 where = f"campaigns[{index}]"
                 self.campaigns.create(campaign)
+            if fixture.segments:
+                self.categories.touch()
             for index, segment in enumerate(fixture.segments):
                 where = f"segments[{index}]"
                 self._seed_segment(segment)

@@ -10,12 +10,14 @@ from itertools import groupby
 from aiohttp import web
 
 from emulator.contract.spec import Operation, Spec, SpecError, load_spec
+from emulator.control.customer_list_routes import add_customer_list_routes
 from emulator.control.fault_middleware import fault_middleware
 from emulator.control.fault_routes import add_fault_routes
 from emulator.control.faults import FaultBook, load_scenario
 from emulator.control.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
 from emulator.control.job_routes import add_job_control_routes
 from emulator.control.journal import Journal
+from emulator.control.read_routes import add_read_routes
 from emulator.control.routes import add_control_routes
 from emulator.control.seed_schema import SeedSchemas
 from emulator.control.state_routes import add_state_routes
@@ -37,6 +39,7 @@ from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
 from emulator.routes.table import HANDLERS
 from emulator.settings import JobTiming, Settings
+from emulator.ui.routes import add_ui_routes
 
 log = logging.getLogger("emulator")
 
@@ -103,5 +106,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     add_job_control_routes(app)
     add_fault_routes(app)
     add_state_routes(app)
+    add_customer_list_routes(app)
+    add_read_routes(app)
+    add_ui_routes(app)
     add_api_routes(app, spec, tenants, request_ids)
     return app

@@ -64,6 +64,16 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Body:
         raise bad_payload(f"Invalid JSON: {error}") from None
 
 
+async def read_form(request: web.Request, limit: int) -> Form:
+    """A multipart/form-data body outside the spec's operations (control routes)."""
+    media = media_type(request)
+    if media != MULTIPART:
+        raise unsupported_media(media, [MULTIPART])
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(limit)
+    return await _read_form(request, limit)
+
+
 async def _read_form(request: web.Request, limit: int) -> Form:
     form: Form = {}
     total = 0

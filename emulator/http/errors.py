@@ -21,6 +21,9 @@ MESSAGES = {
     "method_not_allowed": "HTTP Method Not Allowed",
     "unsupported_media_type": "Unsupported Media Type",
     "duplicate_found": "Duplicated resource found",
+    "stale_customer_list": "Customer list preview is stale",
+    "customer_list_confirmed": "Customer list already confirmed",
+    "invalid_customer_list": "Customer list has errors",
     "emulator_contract_violation": "Emulator response breaks the API contract",
     "internal_error": "Internal Server Error",
 }
@@ -75,9 +78,7 @@ def from_domain(error: DomainError) -> ApiError:
     if isinstance(error, NotFound):
         return ApiError(404, "not_found", str(error), error.resource_id, error.resource_type)
     if isinstance(error, Conflict):
-        return ApiError(
-            409, "duplicate_found", error.details, error.resource_id, error.resource_type
-        )
+        return ApiError(409, error.key, error.details, error.resource_id, error.resource_type)
     if isinstance(error, InvalidInput):
         return ApiError(400, error.key, error.details)
     return ApiError(400, "invalid_payload", str(error))

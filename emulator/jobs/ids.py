@@ -30,6 +30,12 @@ class IdGenerator:
     def deletion(self) -> str:
         return self.alnum("del_")
 
+    def segment(self) -> str:
+        return self.alnum("seg_")
+
+    def customer_list(self) -> str:
+        return self.hex("custlist_")
+
     def event(self) -> str:
         return self.hex("evcus_")
 
