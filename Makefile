@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine: `make run` and `make test`.
 # `make run` installs the runtime only; `make test`, `make lint` and `make bench` add the
-# `test` extra (pytest, the official SDK, openapi-core, schemathesis, mypy, ruff, build).
+# `test` extra (pytest, the official SDK, openapi-core, schemathesis, Playwright, mypy, ruff,
+# build).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python

@@ -69,7 +69,7 @@ async def seed(request: web.Request) -> web.Response:
         current = snapshot.export_tenant(tenants.get(app_id))
         snapshot.load_tenant(candidate, copy.deepcopy(current))
         candidate.apply(fixture)
-    except FixtureError as error:
+    except (FixtureError, ValueError) as error:  # the tenant itself was never touched
         raise ApiError(400, "invalid_payload", str(error)) from None
     tenants.put(candidate)
     return json_response(200, {
