@@ -10,7 +10,9 @@ PIP := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quie
 RUNTIME := $(VENV)/.runtime-installed
 TOOLS := $(VENV)/.test-installed
 
-.PHONY: run test bench lint clean
+VENDOR ?= ../shared/reference/voucherify-full.openapi.json
+
+.PHONY: run test bench lint clean spec-drift spec-drift-baseline
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -33,6 +35,14 @@ test: $(TOOLS)
 
 bench: $(TOOLS)
 	$(PY) bench/run.py
+
+# What a vendor document (VENDOR=path) says differently from openapi/customers.yaml, less the
+# accepted differences in openapi/drift-baseline.txt; exit status 1 on new drift.
+spec-drift: $(RUNTIME)
+	$(PY) -m emulator.contract.drift $(VENDOR)
+
+spec-drift-baseline: $(RUNTIME)
+	$(PY) -m emulator.contract.drift $(VENDOR) --write-baseline
 
 lint: $(TOOLS)
 	$(PY) -m ruff check emulator tests bench

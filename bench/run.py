@@ -170,7 +170,7 @@ async def main() -> None:
         "off": await measure(("--no-validate-requests", "--no-validate-responses")),
     }
     table(results)
-    for script in ("import_100k.py", "fixture_cost.py"):
+    for script in ("import_100k.py", "fixture_cost.py", "full_spec_startup.py"):
         run = await asyncio.create_subprocess_exec(
             sys.executable, str(REPO / "bench" / script), cwd=REPO, stdout=asyncio.subprocess.PIPE
         )

@@ -48,8 +48,8 @@ def _server_flags(parser: Parser, env: Mapping[str, str]) -> None:
     parser.add_argument(
         "--spec", type=Path, metavar="FILE", default=Path(env["VOUCHERIFY_EMULATOR_SPEC"])
         if env.get("VOUCHERIFY_EMULATOR_SPEC") else None,
-        help="OpenAPI document to serve (default: $VOUCHERIFY_EMULATOR_SPEC, else the contract "
-        "shipped in the package)",
+        help="OpenAPI 3.0 document, JSON or YAML, to serve (default: $VOUCHERIFY_EMULATOR_SPEC, "
+        "else the contract shipped in the package)",
     )  # fmt: skip
     parser.add_argument(
         "--log-level", type=log_level, default="INFO", metavar="LEVEL",

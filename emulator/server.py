@@ -10,9 +10,10 @@ import sys
 
 from aiohttp import web
 
-from emulator.contract.spec import SpecError
+from emulator.contract.document import SpecError
 from emulator.control.faults import FaultError
 from emulator.control.fixtures import FixtureError
+from emulator.control.routes import summary
 from emulator.control.snapshot import SnapshotError
 from emulator.http.app import create_app
 from emulator.http.keys import SPEC
@@ -20,6 +21,7 @@ from emulator.jobs.clock import ClockError
 from emulator.settings import Settings
 
 PROG = "voucherify-emulator"
+REPORT_LINES = 4  # repairs shown per kind at start; GET /_emulator/spec-report has them all
 # What a user's input can break at start: the spec, fixtures, scenario, state file, clock.
 KNOWN = (SpecError, FixtureError, FaultError, SnapshotError, ClockError)
 
@@ -43,12 +45,10 @@ async def serve(settings: Settings) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = await _listen(runner, settings)
-    spec = app[SPEC]
-    print(
-        f"{PROG} ready on {site.name}"
-        f" ({len(spec.operations)} operations, {spec.check_count} validators)",
-        flush=True,
-    )
+    report = app[SPEC].report
+    if report.repairs:  # on stderr: stdout's first line stays the ready line
+        print(report.text(limit=REPORT_LINES), file=sys.stderr, flush=True)
+    print(f"{PROG} ready on {site.name} ({summary(app)})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -1,4 +1,9 @@
-"""Shared fixtures: an emulator app per test, on a manual clock with a fixed seed."""
+"""Shared fixtures: an emulator app per test, on a manual clock with a fixed seed.
+
+The customers tests listed in ON_THE_VENDOR_SPEC run twice: on the project's contract and on
+an app built from the vendor's full published document (../shared/reference, loaded once per
+session; that half skips when the reference data is absent).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,55 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from helpers import Client, settings_for
+from helpers import VENDOR_FULL, Client, settings_for
 
 from emulator import create_app
+from emulator.contract.spec import Spec, load_spec
 
 pytest_plugins = ["pytester", "sdk_support"]  # sdk_support: the make_sdk fixture
 ClientFactory = Callable[..., Awaitable[Client]]
+ON_THE_VENDOR_SPEC = {
+    "test_customers_api",
+    "test_customer_listing",
+    "test_bad_input",
+    "test_csv_import",
+    "test_faults_and_bulk",
+    "test_async_engine",
+    "test_campaigns",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rpartition(".")[2]
+    if module in ON_THE_VENDOR_SPEC and "spec_under_test" in metafunc.fixturenames:
+        metafunc.parametrize("spec_under_test", ["contract", "vendor-full"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def vendor_full_spec() -> Spec:
+    """The vendor's whole published document, repaired at load, once per session."""
+    if not VENDOR_FULL.exists():
+        pytest.skip("../shared/reference is absent; the vendor's full document is needed")
+    return load_spec(VENDOR_FULL)
 
 
 @pytest.fixture
-async def make_client(aiohttp_client: Any) -> ClientFactory:
-    """make_client(**settings) -> a TestClient on a fresh app."""
+def spec_under_test(request: pytest.FixtureRequest) -> Spec | None:
+    """None: the project's contract (settings.spec_path); else the vendor's full document."""
+    if getattr(request, "param", "contract") == "vendor-full":
+        spec: Spec = request.getfixturevalue("vendor_full_spec")
+        return spec
+    return None
 
-    async def factory(**changes: Any) -> Client:
-        client: Client = await aiohttp_client(create_app(settings_for(**changes)))
+
+@pytest.fixture
+async def make_client(aiohttp_client: Any, spec_under_test: Spec | None) -> ClientFactory:
+    """make_client(spec=None, **settings) -> a TestClient on a fresh app."""
+
+    async def factory(spec: Spec | None = None, **changes: Any) -> Client:
+        if spec is None and "spec_path" not in changes:
+            spec = spec_under_test
+        client: Client = await aiohttp_client(create_app(settings_for(**changes), spec=spec))
         return client
 
     return factory

@@ -17,6 +17,7 @@ from emulator.http.keys import TENANTS
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
+VENDOR_FULL = SHARED_REFERENCE / "voucherify-full.openapi.json"
 START = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 AUTH = {"X-App-Id": "app-1", "X-App-Token": "token-1"}
 OTHER = {"X-App-Id": "app-2", "X-App-Token": "token-2"}

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from helpers import AUTH, settings_for
 
 from emulator import create_app
+from emulator.contract.spec import Spec
 from emulator.http.keys import TENANTS
 
 T = TypeVar("T")
@@ -51,13 +52,17 @@ SdkFactory = Callable[..., Awaitable[Sdk]]
 
 @pytest.fixture
 async def make_sdk(aiohttp_server: Any) -> AsyncIterator[SdkFactory]:
-    """make_sdk(app_id=..., token=..., **settings) -> an Sdk on a fresh real server."""
+    """make_sdk(app_id=..., token=..., spec=None, **settings) -> an Sdk on a fresh real
+    server (`spec`: an already loaded document, such as the vendor's full one)."""
     made: list[Sdk] = []
 
     async def factory(
-        app_id: str = AUTH["X-App-Id"], token: str = AUTH["X-App-Token"], **changes: Any
+        app_id: str = AUTH["X-App-Id"],
+        token: str = AUTH["X-App-Token"],
+        spec: Spec | None = None,
+        **changes: Any,
     ) -> Sdk:
-        server: TestServer = await aiohttp_server(create_app(settings_for(**changes)))
+        server: TestServer = await aiohttp_server(create_app(settings_for(**changes), spec=spec))
         sdk = Sdk(server, app_id, token)
         made.append(sdk)
         return sdk

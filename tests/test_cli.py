@@ -8,15 +8,17 @@ import asyncio
 import os
 import re
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import REPO
+from helpers import REPO, VENDOR_FULL
 
 from emulator import __version__
 from emulator.__main__ import build_parser, parse_settings
+from emulator.routes.table import HANDLERS
 from emulator.settings import DEFAULT_PORT, JobTiming
 
 
@@ -114,3 +116,62 @@ async def test_python_m_emulator_serves_from_another_folder(tmp_path: Path) -> N
             if stream is not None:
                 await stream.read()
     assert process.returncode == 0
+
+
+async def test_starts_on_the_vendors_full_document_and_reports_its_repairs() -> None:
+    if not VENDOR_FULL.exists():
+        pytest.skip("../shared/reference is absent; the vendor's full document is needed")
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "emulator", "--spec", str(VENDOR_FULL), "--port", str(port),
+        cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
+        stateful = len(HANDLERS)  # handlers by operationId: all are vendor operations
+        match = re.fullmatch(
+            rf"voucherify-emulator ready on http://127\.0\.0\.1:{port} \(258 operations, "
+            rf"\d+ validators; {stateful} stateful, {258 - stateful} example-backed; "
+            r"(\d+) spec repairs\)\n",
+            line,
+        )
+        assert match, line
+        report = (await process.stderr.readline()).decode()
+        assert report.startswith(f"spec repairs: {match[1]} repairs (server 1, ")
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as session:
+            async with session.get("/_emulator/spec-report") as response:
+                assert (await response.json())["total"] == int(match[1])
+            headers = {"X-App-Id": "ci", "X-App-Token": "t"}
+            async with session.get("/v1/products/prod_1", headers=headers) as response:
+                assert response.status == 200
+                assert (await response.json())["id"] == "prod_1"
+    finally:
+        process.terminate()
+        await process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                await stream.read()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read"),
+        ('{"openapi": "3.1.0", "paths": {}}', "is OpenAPI 3.1.0; 3.0.x is supported"),
+        ("{not json", "is not valid JSON or YAML"),
+        ("just: [yaml", "is not valid JSON or YAML"),
+        ('{"openapi": "3.0.1"}', "is not an OpenAPI document (no paths)"),
+    ],
+)
+def test_a_bad_spec_is_a_one_line_error(tmp_path: Path, content: str | None, message: str) -> None:
+    spec = tmp_path / "spec.json"
+    if content is not None:
+        spec.write_text(content, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", "--spec", str(spec), "--port", "0"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith("voucherify-emulator: ") and message in done.stderr
+    assert "Traceback" not in done.stderr

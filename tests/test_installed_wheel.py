@@ -180,7 +180,9 @@ def test_python_m_emulator_and_a_bad_spec_from_the_environment(
     done = subprocess.run([installed.bin("python"), "-m", "emulator"], cwd=server_folder,
                           env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 1
-    assert done.stderr == f"voucherify-emulator: spec {server_folder}/mine.yaml: no such file\n"
+    assert done.stderr == (
+        f"voucherify-emulator: cannot read {server_folder}/mine.yaml: no such file\n"
+    )
 
 
 # -- the pytest plugin ---------------------------------------------------------------------
@@ -216,7 +218,7 @@ def test_the_fixture_obeys_the_spec_variable(installed: Installed) -> None:
     run = pytest_in(installed, folder, VOUCHERIFY_EMULATOR_SPEC=str(folder / "nope.yaml"))
     output, _ = run.communicate(timeout=SLOW)
     assert run.returncode == 1 and "1 error" in output
-    assert f"SpecError: spec {folder}/nope.yaml: no such file" in output
+    assert f"SpecError: cannot read {folder}/nope.yaml: no such file" in output
 
 
 # -- the Dockerfile's path, without Docker -------------------------------------------------

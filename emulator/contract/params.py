@@ -95,13 +95,15 @@ def read_params(
     query: Mapping[str, str],
     path: Mapping[str, str],
     validate: bool,
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[Json, Problem | None]:
     """Values by parameter name, and the first problem found (None when all are valid)."""
     values: Json = {}
+    sources = {"query": query, "path": path, "header": headers or {}}
     for spec in specs:
-        if spec.location not in ("query", "path"):
+        source = sources.get(spec.location)
+        if source is None:
             continue
-        source = path if spec.location == "path" else query
         if spec.deep:
             nested = _deep_object(spec.name, source)
             if nested:

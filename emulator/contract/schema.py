@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from emulator.contract.fastcheck import compile_predicate
+from emulator.contract.fastcheck import Compiler, Predicate, compile_predicate
 
 _DATE_FORMATS = frozenset({"date", "date-time"})
 _BOUNDS = {
@@ -42,24 +42,46 @@ class Problem:
         return f"Property {where} {self.message}" if where else f"{whole} {self.message}"
 
 
+_UNSET: Any = object()
+
+
 class SchemaCheck:
-    """One schema, compiled once; `problem()` returns None for a valid instance."""
+    """One schema, compiled on first use (a vendor document has hundreds of operations, and a
+    run touches few); `problem()` returns None for a valid instance."""
 
-    __slots__ = ("_fast", "_validator", "schema")
+    __slots__ = ("_compiler", "_fast", "_validator", "schema")
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    def __init__(self, schema: dict[str, Any], compiler: Compiler | None = None) -> None:
         self.schema = schema
-        self._validator = OAS30Validator(schema, format_checker=oas30_format_checker)
-        self._fast = compile_predicate(schema)
+        self._compiler = compiler  # shared, so common subschemas compile once
+        self._fast: Predicate | None = _UNSET
+        self._validator: Any = None
 
     @property
     def compiled(self) -> bool:
-        return self._fast is not None
+        return self._predicate() is not None
+
+    def _predicate(self) -> Predicate | None:
+        if self._fast is _UNSET:
+            self._fast = compile_predicate(self.schema, self._compiler)
+        return self._fast
+
+    def is_valid(self, instance: Any) -> bool:
+        fast = self._predicate()
+        if fast is not None:
+            return fast(instance)
+        return bool(self._reference().is_valid(instance))
+
+    def _reference(self) -> Any:
+        if self._validator is None:
+            self._validator = OAS30Validator(self.schema, format_checker=oas30_format_checker)
+        return self._validator
 
     def problem(self, instance: Any) -> Problem | None:
-        if self._fast is not None and self._fast(instance):
+        fast = self._predicate()
+        if fast is not None and fast(instance):
             return None
-        error = best_match(self._validator.iter_errors(instance))
+        error = best_match(self._reference().iter_errors(instance))
         return None if error is None else _describe(error)
 
 

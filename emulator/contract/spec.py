@@ -1,89 +1,40 @@
-"""Load the OpenAPI document once and turn it into a table of operations with compiled checks."""
+"""Load the OpenAPI document once, repair what a vendor document needs, and turn it into a
+table of operations with compiled checks and ready examples."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.contract.document import Resolver, SpecError, load_document, packaged_spec
+from emulator.contract.example_repairs import ExampleRepairs
+from emulator.contract.fastcheck import Compiler
 from emulator.contract.params import ParamSpec, param_spec
+from emulator.contract.repairs import (
+    METHODS,
+    repair_date_params,
+    repair_responses,
+    repair_schemas,
+    repair_servers,
+)
+from emulator.contract.report import SpecReport
+from emulator.contract.routes import mark_shared_routes
+from emulator.contract.samples import Samples
 from emulator.contract.schema import SchemaCheck
-from emulator.contract.yamltext import parse_yaml
+from emulator.contract.security import KeyPair, security_of
 
 Json = dict[str, Any]
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-
-
-class SpecError(ValueError):
-    pass
-
-
-def packaged_spec() -> Traversable:
-    """The contract shipped inside the package (the repository's openapi/customers.yaml)."""
-    return resources.files("emulator.openapi").joinpath("customers.yaml")
-
-
-def _read(source: Path | Traversable) -> str:
-    try:
-        return source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"spec {source}: no such file") from None
-    except IsADirectoryError:
-        raise SpecError(f"spec {source}: is a folder, not a file") from None
-    except OSError as error:
-        raise SpecError(f"spec {source}: cannot read it ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"spec {source}: not UTF-8 text") from None
-
-
-def load_document(source: Path | Traversable) -> Json:
-    document = parse_yaml(_read(source), f"spec {source}", SpecError)
-    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-        raise SpecError(f"spec {source}: not an OpenAPI document (no 'paths' mapping)")
-    return document
-
-
-class _Resolver:
-    """Inlines every local $ref once; equal refs share one object, so checks compile once."""
-
-    def __init__(self, document: Json) -> None:
-        self._document = document
-        self._done: dict[str, Any] = {}
-        self._active: set[str] = set()
-
-    def target(self, ref: str) -> Any:
-        if not ref.startswith("#/"):
-            raise SpecError(f"only local references are supported: {ref}")
-        node: Any = self._document
-        for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node
-
-    def resolve(self, node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                if ref in self._done:
-                    return self._done[ref]
-                if ref in self._active:
-                    raise SpecError(f"recursive reference {ref} is not supported")
-                self._active.add(ref)
-                self._done[ref] = self.resolve(self.target(ref))
-                self._active.discard(ref)
-                return self._done[ref]
-            return {key: self.resolve(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [self.resolve(item) for item in node]
-        return node
+__all__ = ["Operation", "Response", "Spec", "SpecError", "build_spec", "load_spec"]
 
 
 @dataclass(frozen=True)
 class Response:
     status: str
     checks: dict[str, SchemaCheck]  # media type -> check; empty when there is no body
+    examples: dict[str, Any] = field(default_factory=dict)  # name -> value, for `media`
+    media: str = ""  # the media type answered (JSON when declared)
 
 
 @dataclass(frozen=True)
@@ -95,6 +46,11 @@ class Operation:
     body_checks: dict[str, SchemaCheck]  # media type -> check
     body_required: bool
     responses: dict[str, Response]
+    key_pairs: tuple[KeyPair, ...] = (KeyPair("X-App-Id", "X-App-Token"),)
+    bearer: bool = True  # an Authorization: Bearer token is accepted too
+    # Query parameters that select this operation when another shares its method and path
+    # shape (the vendor's GET /v1/exports/{id} and its download twin); empty: the fallback.
+    selector: tuple[str, ...] = ()
 
     @property
     def has_body(self) -> bool:
@@ -111,8 +67,10 @@ class Operation:
 
 @dataclass(frozen=True)
 class Spec:
-    document: Json
+    document: Json  # as repaired
     operations: dict[str, Operation]
+    report: SpecReport = field(default_factory=SpecReport)
+    samples: Samples = field(default_factory=Samples)  # bodies of example-backed answers
 
     @property
     def check_count(self) -> int:
@@ -128,53 +86,95 @@ class Spec:
         return iter(self.operations.values())
 
 
-def build_spec(document: Json) -> Spec:
-    resolver = _Resolver(document)
-    resolved = resolver.resolve(document["paths"])
-    cache: dict[int, SchemaCheck] = {}
+class _Checks:
+    """One SchemaCheck per distinct (resolved) schema object."""
 
-    def check(schema: Json) -> SchemaCheck:
+    def __init__(self) -> None:
+        self._cache: dict[int, SchemaCheck] = {}
+        self._compiler = Compiler()
+
+    def __call__(self, schema: Json) -> SchemaCheck:
         key = id(schema)
-        if key not in cache:
-            cache[key] = SchemaCheck(schema)
-        return cache[key]
+        if key not in self._cache:
+            self._cache[key] = SchemaCheck(schema, self._compiler)
+        return self._cache[key]
 
+
+def _response(status: str, raw: Json, check: _Checks) -> Response:
+    content = raw.get("content") or {}
+    checks = {media: check(m.get("schema", {})) for media, m in content.items()}
+    media = "application/json" if "application/json" in content else next(iter(content), "")
+    examples: dict[str, Any] = {}
+    chosen = content.get(media) or {}
+    if "example" in chosen:
+        examples["example"] = chosen["example"]
+    for name, entry in (chosen.get("examples") or {}).items():
+        if isinstance(entry, dict) and "value" in entry:
+            examples[str(name)] = entry["value"]
+    return Response(status, checks, examples, media)
+
+
+def _operation(method: str, path: str, op: Json, shared: list[Json], ctx: _Context) -> Operation:
+    merged = {(p["name"], p["in"]): p for p in [*shared, *op.get("parameters", [])]}
+    body = op.get("requestBody") or {}
+    content = body.get("content", {})
+    pairs, bearer = security_of(op.get("security", ctx.security), ctx.schemes)
+    return Operation(
+        operation_id=op.get("operationId") or f"{method} {path}",
+        method=method.upper(),
+        path=path,
+        params=tuple(param_spec(p, ctx.check(p.get("schema", {}))) for p in merged.values()),
+        body_checks={media: ctx.check(m.get("schema", {})) for media, m in content.items()},
+        body_required=bool(body.get("required", False)),
+        responses={
+            str(status): _response(str(status), r, ctx.check)
+            for status, r in op.get("responses", {}).items()
+        },
+        key_pairs=pairs,
+        bearer=bearer,
+    )
+
+
+@dataclass
+class _Context:
+    security: Any
+    schemes: Json
+    check: _Checks = field(default_factory=_Checks)
+
+
+def repair(document: Json) -> tuple[Resolver, SpecReport]:
+    """Every load-time repair, in order: the document, its schemas, then its examples."""
+    report = SpecReport()
+    resolver = Resolver(document)
+    repair_servers(document, report)
+    repair_schemas(document, resolver, report)
+    repair_date_params(document, resolver, report)
+    repair_responses(document, resolver, report)
+    ExampleRepairs(resolver, report).run(document)
+    return resolver, report
+
+
+def build_spec(document: Json) -> Spec:
+    resolver, report = repair(document)
+    resolved = resolver.resolve(document["paths"])
+    schemes = resolver.resolve((document.get("components") or {}).get("securitySchemes") or {})
+    ctx = _Context(document.get("security"), schemes)
     operations: dict[str, Operation] = {}
     for path, item in resolved.items():
-        shared = item.get("parameters", [])
         for method in METHODS:
             op = item.get(method)
             if op is None:
                 continue
-            operation_id = op.get("operationId") or f"{method} {path}"
-            merged = {(p["name"], p["in"]): p for p in [*shared, *op.get("parameters", [])]}
-            body = op.get("requestBody") or {}
-            content = body.get("content", {})
-            responses = {
-                str(status): Response(
-                    str(status),
-                    {
-                        media: check(m.get("schema", {}))
-                        for media, m in r.get("content", {}).items()
-                    },
-                )
-                for status, r in op.get("responses", {}).items()
-            }
-            operations[operation_id] = Operation(
-                operation_id=operation_id,
-                method=method.upper(),
-                path=path,
-                params=tuple(param_spec(p, check(p.get("schema", {}))) for p in merged.values()),
-                body_checks={media: check(m.get("schema", {})) for media, m in content.items()},
-                body_required=bool(body.get("required", False)),
-                responses=responses,
-            )
-    return Spec(document, operations)
+            built = _operation(method, path, op, item.get("parameters", []), ctx)
+            if built.operation_id in operations:
+                raise SpecError(f"operationId {built.operation_id} is used twice")
+            operations[built.operation_id] = built
+    return Spec(document, mark_shared_routes(operations, report), report)
 
 
 def load_spec(path: Path | None = None) -> Spec:
-    """Load and compile a spec: the packaged contract unless a path is given. Whatever is wrong
-    with the document surfaces as one SpecError naming it."""
+    """Load and compile a spec: the contract shipped in the package unless a path is given.
+    Whatever is wrong with the document surfaces as one SpecError naming it."""
     source = packaged_spec() if path is None else path
     document = load_document(source)
     try:

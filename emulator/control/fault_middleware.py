@@ -1,4 +1,4 @@
-"""Carrying out injected HTTP faults on /v1 requests: delay, drop, or answer in vendor shape."""
+"""Carrying out injected HTTP faults on API requests: delay, drop, or answer in vendor shape."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ from http import HTTPStatus
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.contract.routes import API_PREFIXES
 from emulator.control.faults import Plan
 from emulator.http.endpoint import json_response
-from emulator.http.errors import ApiError, PayloadTooLarge
+from emulator.http.errors import STATUS_KEYS, ApiError, PayloadTooLarge
 from emulator.http.keys import FAULT, FAULTS, GONE, REQUEST_IDS, SETTINGS, SLEEP, WALL
 
 RATE_LIMITED = "Too many requests hit the API too quickly."
-_KEYS = {
-    400: "invalid_payload", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    409: "duplicate_found", 500: "internal_error", 502: "bad_gateway",
-    503: "service_unavailable", 504: "gateway_timeout",
-}  # fmt: skip
 
 
 def _answer(request: web.Request, plan: Plan) -> web.Response:
@@ -33,7 +29,7 @@ def _answer(request: web.Request, plan: Plan) -> web.Response:
     if status == 413:
         return json_response(413, PayloadTooLarge(request.app[SETTINGS].max_body_bytes).body())
     error = ApiError(
-        status, _KEYS.get(status, "error"), "Injected by the emulator's fault settings",
+        status, STATUS_KEYS.get(status, "error"), "Injected by the emulator's fault settings",
         message=HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error",
     )  # fmt: skip
     return json_response(status, error.body(request.app[REQUEST_IDS].request()))
@@ -42,7 +38,7 @@ def _answer(request: web.Request, plan: Plan) -> web.Response:
 @web.middleware
 async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     book = request.app[FAULTS]
-    if not book.faults or not request.path.startswith("/v1/"):
+    if not book.faults or not request.path.startswith(API_PREFIXES):
         return await handler(request)
     tenant = request.headers.get("X-App-Id") or None
     plan = book.plan(request.method, request.path, tenant, request.app[WALL].now())

@@ -27,6 +27,7 @@ class Entry:
     path: str
     query: str
     operation: str | None
+    handler: str | None  # stateful, or example (answered from the spec's examples)
     request_body: str | None
     status: int
     response_body: str | None

@@ -11,7 +11,7 @@ from emulator.control import snapshot
 from emulator.control.fixtures import COLLECTIONS, FixtureError, parse_fixture
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import FAULTS, JOURNAL, SEEDS, SPEC, TENANTS
+from emulator.http.keys import COVERAGE, FAULTS, JOURNAL, SEEDS, SPEC, TENANTS
 
 
 def tenant_of(request: web.Request) -> str:
@@ -35,11 +35,40 @@ async def read_json(request: web.Request) -> object:
         raise ApiError(400, "invalid_payload", f"Invalid JSON: {error}") from None
 
 
+def coverage(app: web.Application) -> dict[str, int]:
+    kinds = list(app[COVERAGE].values())
+    return {"stateful": kinds.count("stateful"), "example_backed": kinds.count("example")}
+
+
+def summary(app: web.Application) -> str:
+    """How the spec is served, for the ready line."""
+    spec, counts = app[SPEC], coverage(app)
+    text = f"{len(spec.operations)} operations, {spec.check_count} validators"
+    if counts["example_backed"]:
+        text += f"; {counts['stateful']} stateful, {counts['example_backed']} example-backed"
+    if spec.report.repairs:
+        text += f"; {len(spec.report.repairs)} spec repairs"
+    return text
+
+
 async def health(request: web.Request) -> web.Response:
     spec = request.app[SPEC]
     return json_response(200, {
-        "status": "ok", "operations": len(spec.operations), "validators": spec.check_count,
+        "status": "ok", "operations": len(spec.operations), **coverage(request.app),
+        "repairs": len(spec.report.repairs), "validators": spec.check_count,
         "tenants": len(request.app[TENANTS].ids()),
+    })  # fmt: skip
+
+
+async def spec_report(request: web.Request) -> web.Response:
+    """What the loader repaired in the document, and how each operation is answered."""
+    app = request.app
+    by_kind: dict[str, list[str]] = {"stateful": [], "example": []}
+    for operation_id, kind in app[COVERAGE].items():
+        by_kind[kind].append(operation_id)
+    return json_response(200, {
+        **app[SPEC].report.view(), "coverage": coverage(app),
+        "stateful": sorted(by_kind["stateful"]), "example_backed": sorted(by_kind["example"]),
     })  # fmt: skip
 
 
@@ -80,6 +109,7 @@ async def seed(request: web.Request) -> web.Response:
 
 def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/health", health)
+    app.router.add_get("/_emulator/spec-report", spec_report)
     app.router.add_post("/_emulator/reset", reset)
     app.router.add_post("/_emulator/seed", seed)
     app.router.add_get("/_emulator/requests", list_requests)

@@ -18,11 +18,13 @@ JSON = "application/json"
 
 
 def _branches(schema: object) -> Iterator[Json]:
-    """The schema and every allOf / anyOf / oneOf branch inside it."""
-    stack = [schema]
+    """The schema and every allOf / anyOf / oneOf branch inside it (each once: a document with
+    recursive references resolves into cycles)."""
+    stack, seen = [schema], set()
     while stack:
         node = stack.pop()
-        if isinstance(node, dict):
+        if isinstance(node, dict) and id(node) not in seen:
+            seen.add(id(node))
             yield node
             for key in ("allOf", "anyOf", "oneOf"):
                 stack.extend(node.get(key) or [])

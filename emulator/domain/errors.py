@@ -32,3 +32,13 @@ class InvalidInput(DomainError):
         super().__init__(details)
         self.details = details
         self.key = key
+
+
+class Refused(DomainError):
+    """The call is answered with this error status: an outcome asked for (a `Prefer: code=`
+    header on an operation without state), rendered in the vendor's shape for that status."""
+
+    def __init__(self, status: int, details: str) -> None:
+        super().__init__(details)
+        self.status = status
+        self.details = details

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
-from itertools import groupby
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
-from emulator.contract.spec import Operation, Spec, SpecError, load_spec
+from emulator.contract.routes import PATH_PARAM, pick, shape
+from emulator.contract.spec import Operation, Spec, load_spec
 from emulator.control.customer_list_routes import add_customer_list_routes
 from emulator.control.fault_middleware import fault_middleware
 from emulator.control.fault_routes import add_fault_routes
@@ -24,6 +26,7 @@ from emulator.control.state_routes import add_state_routes
 from emulator.domain.store import Tenants, tenant_factory
 from emulator.http.endpoint import Endpoint
 from emulator.http.keys import (
+    COVERAGE,
     FAULTS,
     JOURNAL,
     REQUEST_IDS,
@@ -37,6 +40,7 @@ from emulator.http.keys import (
 from emulator.http.middleware import access_log_middleware, error_middleware, journal_middleware
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
+from emulator.routes.examples import ExampleBacked
 from emulator.routes.table import HANDLERS
 from emulator.settings import JobTiming, Settings
 from emulator.ui.routes import add_ui_routes
@@ -52,25 +56,60 @@ def _check_fixtures(tenants: Tenants, fixtures: Iterable[FixtureSet]) -> None:
         tenants.reset(probe)
 
 
-def _route_order(op: Operation) -> tuple[bool, str]:
-    # Literal paths first, so POST /v1/customers/importCSV is not taken for a customer id.
-    return ("{" in op.path, op.path)
+def _route_order(path: str) -> tuple[tuple[bool, str], ...]:
+    # Literal segments before parameters, segment by segment, so that
+    # POST /v1/customers/importCSV is not taken for a customer id.
+    return tuple(("{" in segment, segment) for segment in path.split("/"))
+
+
+def _endpoint(app: web.Application, op: Operation, tenants: Tenants, ids: IdGenerator) -> Endpoint:
+    spec, settings = app[SPEC], app[SETTINGS]
+    handler = HANDLERS.get(op.operation_id)
+    if handler is not None:
+        return Endpoint(op, handler, settings, tenants, ids, "stateful")
+    return Endpoint(op, ExampleBacked(op, spec.samples), settings, tenants, ids, "example")
+
+
+def _dispatch(endpoints: list[Endpoint]) -> Handler:
+    """One route for operations that share a method and path shape: the query picks one, and
+    the path's values are passed on under that operation's own parameter names."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        op = pick([e.op for e in endpoints], request.query)
+        endpoint = next(e for e in endpoints if e.op is op)
+        values = request.match_info.values()
+        path = dict(zip(PATH_PARAM.findall(op.path), values, strict=False))
+        return await endpoint.answer(request, path)
+
+    return handle
 
 
 def add_api_routes(app: web.Application, spec: Spec, tenants: Tenants, ids: IdGenerator) -> None:
-    settings = app[SETTINGS]
-    for path, ops in groupby(sorted(spec, key=_route_order), key=lambda op: op.path):
-        resource = app.router.add_resource(path)
-        for op in ops:
-            handler = HANDLERS.get(op.operation_id)
-            if handler is None:
-                raise SpecError(f"the spec's operation {op.operation_id} has no handler")
-            resource.add_route(op.method, Endpoint(op, handler, settings, tenants, ids).handle)
+    """Every operation of the spec gets a route: its own handler by operationId when the
+    emulator keeps its state, else the example-backed one."""
+    coverage: dict[str, str] = {}
+    by_route: dict[str, dict[str, list[Endpoint]]] = defaultdict(lambda: defaultdict(list))
+    for op in spec:
+        endpoint = _endpoint(app, op, tenants, ids)
+        coverage[op.operation_id] = endpoint.kind
+        by_route[shape(op.path)][op.method].append(endpoint)
+    app[COVERAGE] = coverage
+    for route in sorted(by_route, key=_route_order):
+        methods = by_route[route]
+        first = next(iter(methods.values()))[0].op.path
+        resource = app.router.add_resource(first)
+        for method, endpoints in methods.items():
+            if len(endpoints) == 1 and endpoints[0].op.path == first:
+                resource.add_route(method, endpoints[0].handle)
+            else:
+                resource.add_route(method, _dispatch(endpoints))
 
 
-def create_app(settings: Settings | None = None) -> web.Application:
+def create_app(settings: Settings | None = None, spec: Spec | None = None) -> web.Application:
+    """`spec` skips loading settings.spec_path (an already loaded document can serve many
+    apps: tests build one app per test on the vendor's 3.9 MB document)."""
     settings = settings or Settings()
-    spec = load_spec(settings.spec_path)
+    spec = spec or load_spec(settings.spec_path)
     seeds = SeedSchemas(spec)
     fixtures = load_fixtures(settings.fixtures, seeds)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -17,6 +18,7 @@ from emulator.routes.calls import Form, Upload
 
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"  # the vendor's OAuth token operations
 
 
 def media_type(request: web.Request) -> str:
@@ -58,6 +60,8 @@ async def read_body(request: web.Request, op: Operation, limit: int) -> Body:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise bad_payload("Request body is not valid UTF-8") from None
+    if media == URLENCODED:
+        return Body(True, dict(parse_qsl(text, keep_blank_values=True)), media)
     try:
         return Body(True, json.loads(text), media)
     except ValueError as error:

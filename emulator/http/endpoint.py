@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -29,9 +30,9 @@ from emulator.http.errors import (
     from_domain,
     unauthorized,
 )
-from emulator.http.keys import OPERATION, TENANT, VALIDATION
+from emulator.http.keys import HANDLER_KIND, OPERATION, TENANT, VALIDATION
 from emulator.jobs.ids import IdGenerator
-from emulator.routes.calls import Call, Handler, Reply
+from emulator.routes.calls import JSON, Call, Handler, Reply
 from emulator.settings import Settings
 
 log = logging.getLogger("emulator.contract")
@@ -48,8 +49,19 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     )  # fmt: skip
 
 
+def prefer(header: str) -> dict[str, str]:
+    """`Prefer: code=404, example=Not Found` -> {"code": "404", "example": "Not Found"}."""
+    choices = {}
+    for part in header.replace(";", ",").split(","):
+        name, sep, value = part.partition("=")
+        if sep and name.strip():
+            choices[name.strip().lower()] = value.strip().strip('"')
+    return choices
+
+
 class Endpoint:
-    """One operation of the spec bound to its handler."""
+    """One operation of the spec bound to its handler: `stateful` (the emulator's own) or
+    `example` (answered from the spec's examples)."""
 
     def __init__(
         self,
@@ -58,17 +70,26 @@ class Endpoint:
         settings: Settings,
         tenants: Tenants,
         request_ids: IdGenerator,
+        kind: str = "stateful",
     ) -> None:
         self.op = op
+        self.kind = kind
         self._handler = handler
         self._settings = settings
         self._tenants = tenants
         self._request_ids = request_ids
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        return await self.answer(request, request.match_info)
+
+    async def answer(
+        self, request: web.Request, path: Mapping[str, str]
+    ) -> web.StreamResponse:
+        """Answer with the path parameters already read (named as this operation names them)."""
         request[OPERATION] = self.op.operation_id
+        request[HANDLER_KIND] = self.kind
         try:
-            reply = await self._run(request)
+            reply = await self._run(request, path)
         except (ApiError, PayloadTooLarge) as error:
             request[VALIDATION] = "request_rejected"
             reply = self._error_reply(error)
@@ -79,15 +100,17 @@ class Endpoint:
             request[VALIDATION] = "passed" if self._settings.validate_requests else "skipped"
         return response
 
-    async def _run(self, request: web.Request) -> Reply:
-        settings = self._settings
+    async def _run(self, request: web.Request, path: Mapping[str, str]) -> Reply:
+        settings, op = self._settings, self.op
         try:
-            tenant_id = authenticate(request.headers, settings.credentials)
+            tenant_id = authenticate(
+                request.headers, settings.credentials, op.key_pairs, op.bearer
+            )
         except AuthError as error:
             raise unauthorized(str(error)) from None
         request[TENANT] = tenant_id
         params, problem = read_params(
-            self.op.params, request.query, request.match_info, settings.validate_requests
+            op.params, request.query, path, settings.validate_requests, request.headers
         )
         if problem is not None:
             raise bad_query(problem.describe())
@@ -96,7 +119,10 @@ class Endpoint:
             self._check_body(body)
         tenant = self._tenants.get(tenant_id)
         tenant.jobs.settle()
-        call = Call(tenant, params, body.value, f"{request.scheme}://{request.host}")
+        call = Call(
+            tenant, params, body.value, f"{request.scheme}://{request.host}",
+            prefer(request.headers.get("Prefer", "")),
+        )  # fmt: skip
         try:
             return self._handler(call)
         except DomainError as error:
@@ -124,6 +150,9 @@ class Endpoint:
                 return json_response(500, error.body(self._request_ids.request())), True
         if reply.body is None:
             return web.Response(status=reply.status), False
+        if reply.media != JSON and isinstance(reply.body, str):
+            text = web.Response(status=reply.status, text=reply.body, content_type=reply.media)
+            return text, False
         return json_response(reply.status, reply.body), False
 
     def _violation(self, reply: Reply) -> str | None:
@@ -134,6 +163,6 @@ class Endpoint:
             return None if reply.body is None else "a body where the contract declares none"
         if reply.body is None:
             return "no body where the contract declares one"
-        check = response.checks.get("application/json") or next(iter(response.checks.values()))
+        check = response.checks.get(reply.media) or next(iter(response.checks.values()))
         problem = check.problem(reply.body)
         return None if problem is None else problem.describe("Response body")

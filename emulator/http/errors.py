@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from emulator.domain.errors import Conflict, DomainError, InvalidInput, NotFound, Refused
+from emulator.settings import MAX_BODY_BYTES
 
 Json = dict[str, Any]
 
@@ -26,7 +27,18 @@ MESSAGES = {
     "invalid_customer_list": "Customer list has errors",
     "emulator_contract_violation": "Emulator response breaks the API contract",
     "internal_error": "Internal Server Error",
+    "payment_required": "Payment required",
+    "forbidden": "Forbidden",
+    "too_many_requests": "Too many requests hit the API too quickly.",
+    "invalid_prefer_header": "Invalid Prefer header",
 }
+# The key of an error answered only for its status (a Prefer: code, an injected fault).
+STATUS_KEYS = {
+    400: "invalid_payload", 401: "unauthorized", 402: "payment_required", 403: "forbidden",
+    404: "not_found", 405: "method_not_allowed", 409: "duplicate_found",
+    415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
+    502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout",
+}  # fmt: skip
 
 
 @dataclass
@@ -74,7 +86,11 @@ class PayloadTooLarge(Exception):
 HttpError = ApiError | PayloadTooLarge
 
 
-def from_domain(error: DomainError) -> ApiError:
+def from_domain(error: DomainError) -> HttpError:
+    if isinstance(error, Refused):
+        if error.status == 413:
+            return PayloadTooLarge(MAX_BODY_BYTES)
+        return ApiError(error.status, STATUS_KEYS.get(error.status, "error"), error.details)
     if isinstance(error, NotFound):
         return ApiError(404, "not_found", str(error), error.resource_id, error.resource_type)
     if isinstance(error, Conflict):

@@ -25,6 +25,7 @@ WALL = web.AppKey("wall", Clock)  # real time, for the journal and rate limits o
 # contract_violation or skipped; and what it read of the body, for the journal.
 VALIDATION = web.RequestKey("validation", str)
 OPERATION = web.RequestKey("operation", str)
+HANDLER_KIND = web.RequestKey("handler_kind", str)  # stateful, or example (from the spec)
 BODY_SEEN = web.RequestKey("body_seen", str)
 TENANT = web.RequestKey("tenant", str)  # who the credentials named
 FAULT = web.RequestKey("fault", str)  # fault:<kind> when an injected fault shaped the answer
@@ -33,3 +34,5 @@ SPEC = web.AppKey("spec", Spec)
 SEEDS = web.AppKey("seeds", SeedSchemas)  # what /_emulator/seed and fixtures may hold
 TENANTS = web.AppKey("tenants", Tenants)
 REQUEST_IDS = web.AppKey("request_ids", IdGenerator)
+# operationId -> "stateful" or "example": how each operation of the spec is answered
+COVERAGE: web.AppKey[dict[str, str]] = web.AppKey("coverage")

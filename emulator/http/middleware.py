@@ -8,6 +8,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from emulator.contract.routes import API_PREFIXES
 from emulator.control.journal import clip
 from emulator.domain.errors import DomainError
 from emulator.http.endpoint import json_response
@@ -23,6 +24,7 @@ from emulator.http.keys import (
     BODY_SEEN,
     FAULT,
     GONE,
+    HANDLER_KIND,
     JOURNAL,
     OPERATION,
     REQUEST_IDS,
@@ -51,7 +53,7 @@ def outcome_of(request: web.Request, response: web.StreamResponse | None) -> str
         return str(found)
     if response is None:
         return DISCONNECTED if _hung_up(request) else "error"
-    return "no_operation" if request.path.startswith("/v1") else "control"
+    return "no_operation" if request.path.startswith(API_PREFIXES) else "control"
 
 
 @web.middleware
@@ -105,8 +107,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 @web.middleware
 async def journal_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Record every /v1 request and its answer in the app's bounded journal."""
-    if not request.path.startswith("/v1/") and request.path != "/v1":
+    """Record every API request (the vendor's /v1, /client/v1 and /management/v1 paths) and
+    its answer in the app's bounded journal."""
+    if not request.path.startswith(API_PREFIXES) and request.path != "/v1":
         return await handler(request)
     started = time.perf_counter()
     response: web.StreamResponse | None = None
@@ -129,6 +132,7 @@ def _record(request: web.Request, response: web.StreamResponse | None, duration:
         path=request.path,
         query=request.query_string,
         operation=request.get(OPERATION),
+        handler=request.get(HANDLER_KIND),
         request_body=request.get(BODY_SEEN),
         status=0 if response is None or request.get(GONE) else response.status,
         response_body=body,

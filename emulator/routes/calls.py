@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.domain.store import Tenant
@@ -29,15 +29,21 @@ class Call:
     params: Json  # path and query parameters, typed by the spec
     body: Any = None  # parsed JSON, a Form, or None
     base_url: str = ""  # scheme://host the client used, for links such as report URLs
+    # The Prefer header's choices (code=404, example=NAME), for example-backed operations.
+    prefer: Mapping[str, str] = field(default_factory=dict)
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
+
+
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
 class Reply:
     status: int
     body: Any = None
+    media: str = JSON  # a str body with another media type is sent as text
 
 
 Handler = Callable[[Call], Reply]
