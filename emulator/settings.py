@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -10,8 +11,6 @@ from typing import Literal
 
 ClockMode = Literal["real", "scaled", "manual"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = REPO_ROOT / "openapi" / "customers.yaml"
 DEFAULT_PORT = 8080
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the vendor's documented 10 MB payload limit
 
@@ -29,8 +28,11 @@ class JobTiming:
     portion_size: int = 1000  # items per portion; larger jobs are processed round-robin
 
     def __post_init__(self) -> None:
-        if self.queue_delay < 0 or self.item_seconds < 0 or self.portion_size < 1:
-            raise ValueError("timings need queue_delay >= 0, item_seconds >= 0, portion_size >= 1")
+        seconds = (self.queue_delay, self.item_seconds)
+        if not all(math.isfinite(value) and value >= 0 for value in seconds):
+            raise ValueError("timings need finite queue_delay >= 0 and item_seconds >= 0")
+        if self.portion_size < 1:
+            raise ValueError("timings need portion_size >= 1")
 
 
 ZERO_DELAYS = JobTiming(queue_delay=0.0, item_seconds=0.0)
@@ -40,7 +42,7 @@ ZERO_DELAYS = JobTiming(queue_delay=0.0, item_seconds=0.0)
 class Settings:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
-    spec_path: Path = DEFAULT_SPEC
+    spec_path: Path | None = None  # None: the contract shipped in the package
     fixtures: tuple[Path, ...] = ()
     seed: int | None = None
     log_level: str = "INFO"
@@ -58,6 +60,7 @@ class Settings:
     state_file: Path | None = None  # loaded at start, written atomically at shutdown
     scenario: Path | None = None  # YAML file of HTTP faults applied from the start
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
+    access_log: bool = False  # one log line per request (method, path, status, ms, tenant)
     job_timing: JobTiming = JobTiming()
     job_timings: dict[str, JobTiming] = field(default_factory=dict)
 

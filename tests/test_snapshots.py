@@ -140,6 +140,7 @@ async def stop(process: asyncio.subprocess.Process, signum: int) -> None:
 
 
 async def test_shutdown_writes_the_state_file_and_start_reads_it(tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir()  # the emulator creates no folders
     state_file = tmp_path / "state" / "emulator.json"
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 from aiohttp import web
 
 from emulator.control import snapshot
-from emulator.control.fixtures import FixtureError, parse_fixture
+from emulator.control.fixtures import COLLECTIONS, FixtureError, parse_fixture
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import COVERAGE, FAULTS, JOURNAL, SPEC, TENANTS
+from emulator.http.keys import COVERAGE, FAULTS, JOURNAL, SEEDS, SPEC, TENANTS
 
 
 def tenant_of(request: web.Request) -> str:
@@ -85,19 +86,21 @@ async def reset(request: web.Request) -> web.Response:
 
 
 async def seed(request: web.Request) -> web.Response:
-    """Apply a fixture document ({customers, campaigns, segments}) to the caller's tenant,
-    all or nothing."""
+    """Apply a seed body ({customers, campaigns, segments}, checked against the contract) to
+    the caller's tenant, all or nothing: it is applied to a copy that replaces the tenant only
+    when every item went in."""
     tenants = request.app[TENANTS]
-    tenant = tenants.get(tenant_of(request))
-    before = snapshot.export_tenant(tenant)
+    app_id = tenant_of(request)
+    body = await read_json(request)
     try:
-        fixture = parse_fixture(await read_json(request) or {}, "seed request")
-        tenant.apply(fixture)
-    except (ValueError, FixtureError) as error:
-        restored = tenants.bare(tenant.app_id)
-        snapshot.load_tenant(restored, before)
-        tenants.put(restored)
+        fixture = parse_fixture(body, "seed body", request.app[SEEDS], keys=COLLECTIONS)
+        candidate = tenants.bare(app_id)
+        current = snapshot.export_tenant(tenants.get(app_id))
+        snapshot.load_tenant(candidate, copy.deepcopy(current))
+        candidate.apply(fixture)
+    except (FixtureError, ValueError) as error:  # the tenant itself was never touched
         raise ApiError(400, "invalid_payload", str(error)) from None
+    tenants.put(candidate)
     return json_response(200, {
         "customers": len(fixture.customers), "campaigns": len(fixture.campaigns),
         "segments": len(fixture.segments),

@@ -112,13 +112,31 @@ def document(tenants: list[Tenant]) -> Json:
 def read_file(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SnapshotError(f"cannot read it ({error.strerror or error})") from None
     except ValueError as error:
-        raise SnapshotError(f"{path}: not a JSON snapshot ({error})") from None
+        raise SnapshotError(f"not a JSON snapshot ({error})") from None
+
+
+def check_target(path: Path) -> None:
+    """At start, not at shutdown: the state file's folder exists and takes a new file (tried
+    for real, which also catches read-only mounts). No folder is ever created for it."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise SnapshotError(f"state file {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise SnapshotError(f"state file {path}: is a folder")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SnapshotError(f"state file {path}: cannot write in {folder} ({reason})") from None
+    os.close(handle)
+    os.unlink(probe)
 
 
 def write_file(path: Path, data: Json) -> None:
     """Atomically: a crash mid-write leaves the previous file whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -58,9 +58,10 @@ def add_state_routes(app: web.Application) -> None:
     app.router.add_put("/_emulator/state", put_state)
     path = app[SETTINGS].state_file
     if path is not None:
+        snapshot.check_target(path)
         if path.exists():
             try:
                 restore(app[TENANTS], snapshot.read_file(path))
             except SnapshotError as error:
-                raise SnapshotError(f"{path}: {error}") from None
+                raise SnapshotError(f"state file {path}: {error}") from None
         app.on_cleanup.append(_save_on_cleanup)

@@ -13,16 +13,19 @@ stamped with its completion time, whoever happens to read first.
 from __future__ import annotations
 
 import gc
+import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from emulator.domain.errors import Conflict, NotFound
-from emulator.jobs.clock import Clock
+from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
 from emulator.jobs.model import Failure, FaultRule, Job, Json, RowFault, Work
 from emulator.settings import JobTiming
+
+log = logging.getLogger("emulator.jobs")
 
 
 @contextmanager
@@ -39,8 +42,15 @@ def _gc_paused() -> Iterator[None]:
 
 
 class Engine:
-    def __init__(self, clock: Clock, ids: IdGenerator, timing: Callable[[str], JobTiming]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        ids: IdGenerator,
+        timing: Callable[[str], JobTiming],
+        tenant: str = "",
+    ) -> None:
         self._clock = clock
+        self._tenant = tenant
         self._ids = ids
         self.timing = timing
         self._jobs: dict[str, Job] = {}
@@ -70,6 +80,7 @@ class Engine:
         self.rules = [rule for rule in self.rules if rule.remaining != 0]
         self._jobs[job.id] = job
         self._queue.append(job)
+        self._transition(job)
         self.settle()
         return job
 
@@ -159,6 +170,7 @@ class Engine:
         self._queue.remove(job)
         if job.status == "ENQUEUED":
             job.status, job.started, job.updated = "IN_PROGRESS", start, start
+            self._transition(job)
         if job.hold:
             self._parked[job.id] = job
             self._free_at = start
@@ -199,6 +211,20 @@ class Engine:
         job.report.fail_reason = reason
         job.result = job.work.result(job.report)
         job.work.release()
+        self._transition(job, reason)
+
+    def _transition(self, job: Job, reason: str | None = None) -> None:
+        """One INFO line per status change: id, type, tenant, status, items done of total, and
+        when it happened on the tenant's clock (it is logged when the queue replays it)."""
+        if not log.isEnabledFor(logging.INFO):
+            return
+        failed = len(job.report.failures)
+        log.info(
+            "async action %s %s tenant=%s %s %d/%d items%s at %s%s",
+            job.id, job.type, self._tenant, job.status, job.cursor, job.total,
+            f" ({failed} failed)" if failed else "", iso(job.updated or job.created),
+            f" reason={reason!r}" if reason else "",
+        )  # fmt: skip
 
     # -- faults on demand ------------------------------------------------------------------
     def _unfinished(self, job_id: str) -> Job:
@@ -222,8 +248,14 @@ class Engine:
         return job
 
     def hold(self, job_id: str, hold: bool) -> Job:
+        """Hold: nothing more of the job happens until it is released. A portion under way is
+        put back (none of it is applied; it runs again after the release)."""
         job = self._unfinished(job_id)
         job.hold = hold
+        if hold and self._current is not None and self._current[0] is job:
+            self._current = None
+            self._free_at = self._clock.now()
+            self._parked[job.id] = job
         if not hold and job.id in self._parked:
             del self._parked[job.id]
             job.ready = self._clock.now()
