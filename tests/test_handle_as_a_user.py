@@ -105,7 +105,8 @@ CSV = b"Source_id,Name\nann,Ann\nbob,Bob\ncid,Cid\n"
 def test_hold_and_release(voucherify_emulator: EmulatorHandle, sdk: Callable[..., Apis]) -> None:
     customers, actions = sdk()
     job = customers.import_customers_using_csv(file=CSV).async_action_id
-    assert voucherify_emulator.hold(job)["status"] == "IN_PROGRESS"  # an idle queue starts it at once
+    # an idle queue starts it at once; the hold puts its portion back
+    assert voucherify_emulator.hold(job)["status"] == "IN_PROGRESS"
     assert voucherify_emulator.run_until_idle() == []
     assert actions.get_async_action(job).status == "IN_PROGRESS"
     assert voucherify_emulator.release(job)["id"] == job
