@@ -1,154 +1,204 @@
-"""Command line: flags and environment -> Settings -> a running emulator."""
+"""Command line: flags and environment -> Settings -> a running emulator.
+
+Every bad start-up input ends the same way: one line on stderr naming what is wrong, and a
+non-zero exit (2 for a bad flag or variable, 1 for anything found while starting), never a
+traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import math
 import os
-import signal
 import sys
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import NoReturn
 
-from aiohttp import web
+from emulator import __version__
+from emulator.cli_types import (
+    ArgumentError,
+    credentials,
+    finite_non_negative,
+    finite_positive,
+    http_url,
+    instant,
+    log_level,
+    port_number,
+    positive_int,
+)
+from emulator.settings import DEFAULT_PORT, JobTiming, Settings
 
-from emulator.contract.document import SpecError
-from emulator.control.routes import summary
-from emulator.control.snapshot import SnapshotError
-from emulator.control.statefile import StateFileError
-from emulator.http.app import create_app
-from emulator.http.gcpolicy import collect_garbage
-from emulator.http.keys import SPEC
-from emulator.http.server import make_runner
-from emulator.settings import DEFAULT_PORT, DEFAULT_SPEC, JobTiming, Settings
-
-REPORT_LINES = 4  # repairs shown per kind at start; GET /_emulator/spec-report has them all
-
-
-def _credentials(pairs: Sequence[str]) -> dict[str, str] | None:
-    if not pairs:
-        return None
-    result = {}
-    for pair in pairs:
-        app_id, sep, token = pair.partition(":")
-        if not sep or not app_id or not token:
-            raise SystemExit(f"--credentials expects APP_ID:TOKEN, got {pair!r}")
-        result[app_id] = token
-    return result
+PROG = "voucherify-emulator"
 
 
-def parse_settings(argv: Sequence[str] | None = None) -> Settings:
-    env_port = os.environ.get("PORT")
-    env_spec = os.environ.get("VOUCHERIFY_EMULATOR_SPEC")
-    parser = argparse.ArgumentParser(
-        prog="voucherify-emulator", description="Emulate the Voucherify Customers API."
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(env_port) if env_port else DEFAULT_PORT)
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line instead of argparse's usage block: the flag, what is wrong, where to look."""
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _server_flags(parser: Parser, env: Mapping[str, str]) -> None:
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     parser.add_argument(
-        "--spec", type=Path, default=Path(env_spec) if env_spec else DEFAULT_SPEC,
-        help="OpenAPI document (default: the repository's; VOUCHERIFY_EMULATOR_SPEC overrides)",
+        "--port", type=port_number, default=DEFAULT_PORT,
+        help=f"TCP port, 0 for any free one (default: $PORT, else {DEFAULT_PORT})",
     )  # fmt: skip
     parser.add_argument(
-        "--fixtures", type=Path, action="append", default=[],
-        help="YAML fixture file or folder (repeatable)",
-    )  # fmt: skip
-    parser.add_argument("--seed", type=int, default=None, help="seed for ids (deterministic)")
-    parser.add_argument("--log-level", default="INFO")
-    parser.add_argument("--scenario", type=Path, default=None, help="YAML file of HTTP faults")
-    parser.add_argument(
-        "--state-file", type=Path, default=None,
-        help="JSON snapshot loaded at start and written atomically at shutdown",
+        "--spec", type=Path, metavar="FILE", default=Path(env["VOUCHERIFY_EMULATOR_SPEC"])
+        if env.get("VOUCHERIFY_EMULATOR_SPEC") else None,
+        help="OpenAPI 3.0 document, JSON or YAML, to serve (default: $VOUCHERIFY_EMULATOR_SPEC, "
+        "else the contract shipped in the package)",
     )  # fmt: skip
     parser.add_argument(
-        "--credentials", action="append", default=[], metavar="APP_ID:TOKEN",
+        "--log-level", type=log_level, default="INFO", metavar="LEVEL",
+        help="DEBUG, INFO (default: start-up, async-action transitions), WARNING or ERROR",
+    )  # fmt: skip
+    parser.add_argument(
+        "--access-log", action="store_true",
+        help="log one line per request: method, path, status, ms, tenant, validation outcome",
+    )  # fmt: skip
+    parser.add_argument(
+        "--credentials", type=credentials, action="append", default=[], metavar="APP_ID:TOKEN",
         help="accept only these key pairs (repeatable); default: any non-empty pair",
     )  # fmt: skip
-    parser.add_argument("--clock", choices=("real", "scaled", "manual"), default="real")
-    parser.add_argument("--clock-scale", type=float, default=1.0)
-    parser.add_argument("--clock-start", type=datetime.fromisoformat, default=None)
+    parser.add_argument(
+        "--no-validate-requests", action="store_true",
+        help="pass requests that break the contract to the handlers instead of answering 400",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-validate-responses", action="store_true",
+        help="skip checking responses against the contract (faster; hides emulator bugs)",
+    )  # fmt: skip
+
+
+def _data_flags(parser: Parser) -> None:
+    parser.add_argument(
+        "--fixtures", type=Path, action="append", default=[], metavar="PATH",
+        help="YAML fixture file or folder of them, seeded into every tenant it names "
+        "(repeatable; checked against the contract at start)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=int, default=None, metavar="N",
+        help="seed for ids and random draws: same seed, same requests, same ids",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scenario", type=Path, default=None, metavar="FILE",
+        help="YAML file of HTTP faults active from the start (every tenant unless one is named)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--state-file", type=Path, default=None, metavar="PATH",
+        help="keep the state in this file: every change saved within about half a second, "
+        "read back at start (or a snapshot from GET /_emulator/state to start from); its "
+        "folder must exist and be writable",
+    )  # fmt: skip
+
+
+def _clock_flags(parser: Parser) -> None:
+    parser.add_argument(
+        "--clock", choices=("real", "scaled", "manual"), default="real",
+        help="each tenant's clock: real (default), scaled (see --clock-scale) or manual "
+        "(moves only through /_emulator/clock)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--clock-scale", type=finite_positive, default=1.0, metavar="X",
+        help="how many times faster than real time a scaled clock runs (> 0)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--clock-start", type=instant, default=None, metavar="ISO",
+        help="start instant of manual and scaled clocks, e.g. 2026-01-01T00:00:00Z",
+    )  # fmt: skip
+
+
+def _job_flags(parser: Parser) -> None:
     default = JobTiming()
     parser.add_argument(
-        "--job-queue-delay", type=float, default=default.queue_delay, metavar="SECONDS",
-        help="time an async action waits in the queue before it may start",
+        "--job-queue-delay", type=finite_non_negative, default=default.queue_delay,
+        metavar="SECONDS",
+        help="time an async action waits in the queue before it may start (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--job-item-seconds", type=float, default=default.item_seconds, metavar="SECONDS",
-        help="processing time per CSV row / bulk item",
+        "--job-item-seconds", type=finite_non_negative, default=default.item_seconds,
+        metavar="SECONDS",
+        help="processing time per CSV row / bulk item (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--job-portion-size", type=int, default=default.portion_size, metavar="ITEMS",
-        help="items per portion; bigger jobs are worked round-robin",
+        "--job-portion-size", type=positive_int, default=default.portion_size, metavar="ITEMS",
+        help="items per portion; bigger jobs are worked round-robin (default: %(default)s)",
     )  # fmt: skip
-    parser.add_argument("--no-validate-requests", action="store_true")
-    parser.add_argument("--no-validate-responses", action="store_true")
-    _add_guard_flags(parser)
-    args = parser.parse_args(argv)
-    try:
-        return _settings(args)
-    except ValueError as error:
-        parser.error(str(error))
 
 
-def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-        return value
-
-    return parse
-
-
-def _url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s):// URL")
-    return text.rstrip("/")
-
-
-def _add_guard_flags(parser: argparse.ArgumentParser) -> None:
-    env_token = os.environ.get("VOUCHERIFY_EMULATOR_ADMIN_TOKEN") or None
+def _guard_flags(parser: Parser, env: Mapping[str, str]) -> None:
     parser.add_argument(
-        "--admin-token", default=env_token, metavar="TOKEN",
-        help="control routes (/_emulator) require the header X-Emulator-Token: TOKEN "
-        "(default: VOUCHERIFY_EMULATOR_ADMIN_TOKEN)",
+        "--admin-token", default=env.get("VOUCHERIFY_EMULATOR_ADMIN_TOKEN") or None,
+        metavar="TOKEN",
+        help="control routes (/_emulator, health aside) need this token in the "
+        "X-Emulator-Token header (default: $VOUCHERIFY_EMULATOR_ADMIN_TOKEN)",
     )  # fmt: skip
     parser.add_argument(
         "--allowed-host", action="append", default=[], metavar="NAME",
-        help="also serve requests whose Host is NAME (repeatable; .example.com allows "
-        "subdomains, * any host); localhost names, IP addresses and --host always are",
+        help="also serve requests whose Host is NAME (repeatable; .example.com allows its "
+        "subdomains, * any name); localhost names, IP addresses and --host always are",
     )  # fmt: skip
     parser.add_argument(
-        "--public-url", type=_url, default=None, metavar="URL",
-        help="base URL clients reach the emulator at, for report links "
-        "(default: the address a client connected to)",
+        "--public-url", type=http_url, default=None, metavar="URL",
+        help="base URL clients reach the emulator at, for report links (default: the address "
+        "a client's connection reached)",
     )  # fmt: skip
+
+
+def _limit_flags(parser: Parser) -> None:
     default = Settings.__dataclass_fields__
     parser.add_argument(
-        "--max-tenants", type=_positive(int), default=default["max_tenants"].default,
-        metavar="N", help="tenants kept; past it the least recently used idle one is evicted",
+        "--max-tenants", type=positive_int, default=default["max_tenants"].default, metavar="N",
+        help="tenants kept; past it the least recently used idle one is evicted "
+        "(default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--activity-limit", type=_positive(int), default=default["activity_limit"].default,
-        metavar="N", help="customer activity events kept per tenant, oldest dropped first",
+        "--activity-limit", type=positive_int, default=default["activity_limit"].default,
+        metavar="N", help="customer activity events kept per tenant, oldest dropped first "
+        "(default: %(default)s)",
     )  # fmt: skip
-    for flag, field, what in (
-        ("--header-timeout", "header_timeout", "to send a request's line and headers"),
-        ("--body-timeout", "body_timeout", "to send a request's body"),
-        ("--keepalive-timeout", "keepalive_timeout", "an idle keep-alive connection stays open"),
+    for flag, what in (
+        ("--header-timeout", "a client has to send a request's line and headers"),
+        ("--body-timeout", "a client has to send a request's body"),
+        ("--keepalive-timeout", "an idle keep-alive connection stays open"),
     ):
+        field = flag.removeprefix("--").replace("-", "_")
         parser.add_argument(
-            flag, type=_positive(float), default=default[field].default, metavar="SECONDS",
-            help=f"seconds a client has {what}" if "to send" in what else f"seconds {what}",
+            flag, type=finite_positive, default=default[field].default, metavar="SECONDS",
+            help=f"seconds {what} (default: %(default)s)",
         )  # fmt: skip
+
+
+def build_parser(env: Mapping[str, str]) -> Parser:
+    parser = Parser(prog=PROG, description="Emulate the Voucherify Customers API.")
+    _server_flags(parser, env)
+    _data_flags(parser)
+    _clock_flags(parser)
+    _job_flags(parser)
+    _guard_flags(parser, env)
+    _limit_flags(parser)
+    return parser
+
+
+def parse_settings(
+    argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    env = os.environ if env is None else env
+    parser = build_parser(env)
+    if env.get("PORT"):
+        try:
+            parser.set_defaults(port=port_number(env["PORT"]))
+        except ArgumentError as error:
+            parser.error(f"environment variable PORT: {error}")
+    args = parser.parse_args(argv)
+    try:
+        return _settings(args)
+    except ValueError as error:  # a value each flag accepts alone, refused as a whole
+        parser.error(str(error))
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -158,10 +208,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         spec_path=args.spec,
         fixtures=tuple(args.fixtures),
         seed=args.seed,
-        log_level=args.log_level.upper(),
+        log_level=args.log_level,
+        access_log=args.access_log,
         scenario=args.scenario,
         state_file=args.state_file,
-        credentials=_credentials(args.credentials),
+        credentials=dict(args.credentials) or None,
         clock_mode=args.clock,
         clock_scale=args.clock_scale,
         clock_start=args.clock_start,
@@ -171,46 +222,28 @@ def _settings(args: argparse.Namespace) -> Settings:
         admin_token=args.admin_token,
         allowed_hosts=tuple(args.allowed_host),
         public_url=args.public_url,
-        max_tenants=int(args.max_tenants),
-        activity_limit=int(args.activity_limit),
+        max_tenants=args.max_tenants,
+        activity_limit=args.activity_limit,
         header_timeout=args.header_timeout,
         body_timeout=args.body_timeout,
         keepalive_timeout=args.keepalive_timeout,
     )
 
 
-async def serve(settings: Settings) -> None:
-    app = create_app(settings)
-    runner = make_runner(app, settings)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    server = runner.server
-    assert server is not None
-    collector = asyncio.create_task(collect_garbage(lambda: server.requests_count))
-    report = app[SPEC].report
-    if report.repairs:  # on stderr: stdout's first line stays the ready line
-        print(report.text(limit=REPORT_LINES), file=sys.stderr, flush=True)
-    print(f"voucherify-emulator ready on {site.name} ({summary(app)})", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        collector.cancel()
-        await runner.cleanup()  # runs the app's cleanup: the state file is written here
-    print("voucherify-emulator stopped", file=sys.stderr, flush=True)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from emulator.server import StartupError, run  # aiohttp and the contract: after the flags
+
     try:
-        asyncio.run(serve(settings))
-    except (SpecError, StateFileError, SnapshotError) as error:  # say so, no traceback
-        raise SystemExit(f"voucherify-emulator: {error}") from None
+        run(settings)
+    except StartupError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ from emulator.jobs.clock import check_instant, check_scale
 
 ClockMode = Literal["real", "scaled", "manual"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = REPO_ROOT / "openapi" / "customers.yaml"
 DEFAULT_PORT = 8080
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the vendor's documented 10 MB payload limit
 MAX_QUEUE_DELAY = 86_400.0  # a day in the queue at most
@@ -56,7 +54,7 @@ ZERO_DELAYS = JobTiming(queue_delay=0.0, item_seconds=0.0)
 class Settings:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
-    spec_path: Path = DEFAULT_SPEC
+    spec_path: Path | None = None  # None: the contract shipped in the package
     fixtures: tuple[Path, ...] = ()
     seed: int | None = None
     log_level: str = "INFO"
@@ -74,6 +72,7 @@ class Settings:
     state_file: Path | None = None  # loaded at start, written atomically at shutdown
     scenario: Path | None = None  # YAML file of HTTP faults applied from the start
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
+    access_log: bool = False  # one log line per request (method, path, status, ms, tenant)
     job_timing: JobTiming = JobTiming()
     job_timings: dict[str, JobTiming] = field(default_factory=dict)
     # The control plane: with a token, every /_emulator request (health aside) must carry

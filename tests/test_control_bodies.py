@@ -47,7 +47,7 @@ BAD = [
     ("/_emulator/faults", {"latency_ms": [0, 1e12]}, "latency_ms"),
     ("/_emulator/faults", {"rate_limit": {"capacity": 1e300}}, "capacity"),
     ("/_emulator/faults", {"status": 500, "times": 1e300}, "times"),
-    ("/_emulator/seed", {"customers": "many"}, "list of mappings"),
+    ("/_emulator/seed", {"customers": "many"}, "customers must be a list"),
     ("/_emulator/seed", [1, 2], "mapping"),
 ]
 

@@ -73,6 +73,20 @@ async def test_hold_keeps_a_job_in_progress_until_released(client: Client) -> No
     assert (await action(client, held))["status"] == "DONE"
 
 
+async def test_hold_puts_back_the_portion_under_way(client: Client) -> None:
+    held = await start_import(client, count=150)
+    await advance(client, 1.5)  # in progress: its first portion (100 rows) ends at t = 2
+    _, body = await control(client, held, {"hold": True})
+    assert body["status"] == "IN_PROGRESS"
+    await advance(client, 3600)
+    assert (await action(client, held))["progress"] == 0
+    assert (await call(client, "GET", "/v1/customers/f0"))[0] == 404  # nothing applied
+    await control(client, held, {"hold": False})
+    await run_until_idle(client)
+    done = await action(client, held)
+    assert done["status"] == "DONE" and done["result"]["done_count"] == 150
+
+
 async def test_chosen_rows_fail_by_source_id_and_row_number(client: Client) -> None:
     action_id = await start_import(client, count=5)
     status, _ = await control(

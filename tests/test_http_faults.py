@@ -1,5 +1,7 @@
 """HTTP faults: latency (fixed and ranged), forced errors, rate limits with Retry-After,
-dropped connections, limits to the next N requests, scoping by route and tenant, scenarios."""
+dropped connections, limits to the next N requests, scoping by route and tenant, scenarios.
+
+`add` posts as app-1 (X-App-Id), so its faults reach app-1's requests only."""
 
 from __future__ import annotations
 
@@ -32,8 +34,8 @@ async def client(aiohttp_client: Any, slept: list[float]) -> Client:
     return await aiohttp_client(app)  # type: ignore[no-any-return]
 
 
-async def add(client: Client, **spec: Any) -> dict[str, Any]:
-    response = await client.post("/_emulator/faults", json=spec)
+async def add(client: Client, headers: dict[str, str] = AUTH, **spec: Any) -> dict[str, Any]:
+    response = await client.post("/_emulator/faults", json=spec, headers=headers)
     body = await response.json()
     assert response.status == 200, body
     return dict(body["faults"][0])
@@ -99,10 +101,80 @@ async def test_rate_limit_answers_429_with_retry_after_when_the_bucket_runs_dry(
     assert (await call(client, "GET", "/v1/customers"))[0] == 429
 
 
+async def retry_after(client: Client) -> str | None:
+    response = await client.get("/v1/customers", headers=AUTH)
+    assert response.status == 429
+    return response.headers.get("Retry-After")
+
+
+async def test_retry_after_is_the_real_wait_rounded_up(client: Client) -> None:
+    wall = client.app[WALL]  # type: ignore[index]
+    wall.switch("manual")
+    await add(client, rate_limit={"capacity": 1, "refill_per_second": 0.3})
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    assert await retry_after(client) == "4"  # a token in 3.33 s
+    wall.advance(1)
+    assert await retry_after(client) == "3"  # 2.33 s to go
+    wall.advance(2.4)
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200  # and it was true
+    wall.advance(3.2)
+    assert await retry_after(client) == "1"  # 0.13 s to go: at least a whole second
+
+
+async def test_a_bucket_that_never_refills_sends_no_retry_after(client: Client) -> None:
+    await add(client, rate_limit={"capacity": 1, "refill_per_second": 0})
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    assert await retry_after(client) is None
+
+
+async def test_a_forced_429_has_no_bucket_and_no_retry_after(client: Client) -> None:
+    await add(client, status=429, times=1)
+    assert await retry_after(client) is None
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+
+
 async def test_faults_can_target_one_tenant(client: Client) -> None:
     await add(client, tenant="app-2", status=502)
     assert (await call(client, "GET", "/v1/customers"))[0] == 200
     assert (await call(client, "GET", "/v1/customers", headers=OTHER))[0] == 502
+
+
+async def test_a_fault_applies_to_the_callers_tenant(client: Client) -> None:
+    fault = await add(client, status=503)
+    assert fault["tenant"] == "app-1"
+    assert (await call(client, "GET", "/v1/customers"))[0] == 503
+    assert (await call(client, "GET", "/v1/customers", headers=OTHER))[0] == 200
+
+
+async def test_tenant_star_applies_to_every_tenant(client: Client) -> None:
+    fault = await add(client, tenant="*", status=503)
+    assert fault["tenant"] == "*"
+    assert (await call(client, "GET", "/v1/customers"))[0] == 503
+    assert (await call(client, "GET", "/v1/customers", headers=OTHER))[0] == 503
+
+
+async def test_a_fault_without_any_tenant_is_refused(client: Client) -> None:
+    response = await client.post("/_emulator/faults", json={"status": 503})
+    body = await response.json()
+    assert response.status == 400 and body["key"] == "missing_tenant"
+    assert 'tenant: "*"' in body["details"]
+    assert (await (await client.get("/_emulator/faults")).json()) == {"faults": []}
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+
+
+async def test_clearing_faults_is_per_tenant_unless_all(client: Client) -> None:
+    await add(client, status=503)
+    await add(client, headers=OTHER, status=502)
+    await add(client, tenant="*", latency_ms=1)
+    mine = await (await client.get("/_emulator/faults", params={"tenant": "app-2"})).json()
+    assert sorted(fault["tenant"] for fault in mine["faults"]) == ["*", "app-2"]
+    response = await client.delete("/_emulator/faults", headers={**AUTH, **CONTROL})
+    assert (await response.json()) == {"removed": 1}
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    assert (await call(client, "GET", "/v1/customers", headers=OTHER))[0] == 502
+    response = await client.delete("/_emulator/faults", params={"all": "true"}, headers=CONTROL)
+    assert (await response.json()) == {"removed": 2}
+    assert (await client.delete("/_emulator/faults", headers=CONTROL)).status == 400
 
 
 async def test_dropped_connection(client: Client) -> None:
@@ -139,12 +211,14 @@ async def test_faults_are_journaled_and_removable(client: Client) -> None:
         ({"rate_limit": {"capacity": 0}}, "capacity"),
         ({"status": 500, "colour": "red"}, "unknown fault keys"),
         ({"faults": [{"status": 500}, {"status": 1}]}, "HTTP error status"),
+        ({"status": 500, "tenant": ""}, "tenant must be"),
+        ({"faults": {"status": 500}}, "must be a list"),
     ],
 )
 async def test_bad_fault_specs_are_refused_whole(
     client: Client, spec: dict[str, Any], message: str
 ) -> None:
-    response = await client.post("/_emulator/faults", json=spec)
+    response = await client.post("/_emulator/faults", json=spec, headers=AUTH)
     body = await response.json()
     assert response.status == 400 and message in body["details"]
     assert (await (await client.get("/_emulator/faults")).json()) == {"faults": []}
@@ -164,6 +238,18 @@ async def test_scenario_file_applies_from_the_start(
     assert (await call(client, "POST", "/v1/customers", json={}))[0] == 200
     assert (await call(client, "GET", "/v1/async-actions"))[0] == 200
     assert (await call(client, "GET", "/v1/async-actions"))[0] == 429
+    # a scenario's faults reach every tenant unless they name one: the bucket is shared
+    assert (await call(client, "GET", "/v1/async-actions", headers=OTHER))[0] == 429
+
+
+async def test_a_scenario_fault_may_name_its_tenant(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "one.yaml"
+    scenario.write_text("faults:\n  - {tenant: app-2, status: 503}\n")
+    client = await make_client(scenario=scenario)
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+    assert (await call(client, "GET", "/v1/customers", headers=OTHER))[0] == 503
 
 
 def test_broken_scenario_fails_at_start_up(tmp_path: Path) -> None:
@@ -173,6 +259,6 @@ def test_broken_scenario_fails_at_start_up(tmp_path: Path) -> None:
     from emulator.control.faults import FaultError
 
     scenario = tmp_path / "bad.yaml"
-    scenario.write_text("faults:\n  - {path: /v1/*}\n")
-    with pytest.raises(FaultError, match="fault #1"):
+    scenario.write_text("faults:\n  - {status: 500}\n  - {path: /v1/*}\n")
+    with pytest.raises(FaultError, match=r"bad.yaml: faults\[1\]: a fault needs latency_ms"):
         create_app(settings_for(scenario=scenario))

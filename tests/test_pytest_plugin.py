@@ -115,3 +115,43 @@ def test_uses_the_given_server(voucherify_emulator):
         result.assert_outcomes(passed=1)
         with urllib.request.urlopen(server.url + "/_emulator/health") as response:
             assert json.loads(response.read())["tenants"] == 1  # the user's tenant lives here
+
+
+def test_every_control_call_carries_json_and_both_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """So that the handle keeps working behind a control-plane guard."""
+    from emulator.testing.handle import EmulatorHandle
+
+    sent: list[urllib.request.Request] = []
+
+    class Answer:
+        def __enter__(self) -> Answer:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def read(self) -> bytes:
+            return b'{"now": "2026-01-01T00:00:00.000Z", "finished": [], "rules": []}'
+
+    def urlopen(request: urllib.request.Request, timeout: float) -> Answer:
+        sent.append(request)
+        return Answer()
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    handle = EmulatorHandle("http://emulator.test", "app-x", "token-x")
+    handle.reset()
+    handle.clock.now()
+    handle.run_until_idle()
+    handle.rules()
+    assert [(r.get_method(), r.full_url) for r in sent] == [
+        ("POST", "http://emulator.test/_emulator/reset"),
+        ("GET", "http://emulator.test/_emulator/clock"),
+        ("POST", "http://emulator.test/_emulator/async-actions/run-until-idle"),
+        ("GET", "http://emulator.test/_emulator/async-actions/rules"),
+    ]
+    for request in sent:
+        headers = {key.lower(): value for key, value in request.header_items()}
+        assert headers["x-app-id"] == "app-x" and headers["x-app-token"] == "token-x"
+        assert headers["content-type"] == "application/json"

@@ -87,7 +87,7 @@ async def test_sigkill_loses_nothing_that_was_saved(tmp_path: Path) -> None:
 
 
 async def test_sigterm_saves_everything_before_exiting(tmp_path: Path) -> None:
-    path = tmp_path / "nested" / "state.jsonl"
+    path = tmp_path / "state.jsonl"
     emulator = await Emulator("--state-file", str(path), "--seed", "1").start()
     async with aiohttp.ClientSession(headers={**AUTH, **CONTROL}) as session:
         await asyncio.gather(*(
@@ -109,8 +109,8 @@ async def test_sigterm_saves_everything_before_exiting(tmp_path: Path) -> None:
     ("content", "problem"),
     [
         (json.dumps(HEADER).encode() + b"\nnot a record\n", "line 2 is corrupt"),
-        (b'{"version": 1, "tenants": {}}', "not a state file"),
-        (b"\x00\x01\x02 binary", "not a state file"),
+        (b'{"version": 1, "tenants": {}}', "not a JSON state file"),
+        (b"\x00\x01\x02 binary", "not a JSON state file"),
         (b'{"format":"something-else"}\n', "not a version-2 state file"),
         (json.dumps(HEADER).encode() + b'\n["a","meta",""]\t{"clock":1}\n["","commit",""]\t1\n',
          "tenant a: malformed snapshot"),

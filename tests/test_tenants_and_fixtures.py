@@ -98,8 +98,11 @@ async def test_fixture_for_a_named_tenant_only(make_client: ClientFactory, tmp_p
     [
         ("- just a list", "must be a mapping"),
         ("customerz: []", "unknown keys"),
-        ("segments:\n  - {name: no id}", "needs an id"),
-        ("segments:\n  - {id: s, name: n, customers: [ghost]}", "Cannot find customer"),
+        ("segments:\n  - {name: no id}", r"segments\[0\] must have required property 'id'"),
+        (
+            "segments:\n  - {id: s, name: n, customers: [ghost]}",
+            r"segments\[0\]: Cannot find customer",
+        ),
     ],
 )
 def test_broken_fixtures_fail_at_start_up(tmp_path: Path, text: str, message: str) -> None:

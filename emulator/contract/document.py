@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from emulator.contract.yamltext import where_and_why
 
 Json = dict[str, Any]
 
@@ -23,8 +27,10 @@ def parse_document(text: str, source: str) -> Json:
         else:
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
             document = yaml.load(text, Loader=loader)
-    except (ValueError, yaml.YAMLError) as error:
-        raise SpecError(f"{source} is not valid JSON or YAML: {error}") from None
+    except yaml.YAMLError as error:
+        raise SpecError(f"{source} is not valid JSON or YAML{where_and_why(error)}") from None
+    except ValueError as error:  # JSON's own message, or a YAML scalar such as 2026-13-45
+        raise SpecError(f"{source} is not valid JSON or YAML ({error})") from None
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         raise SpecError(f"{source} is not an OpenAPI document (no paths)")
     version = str(document.get("openapi", ""))
@@ -33,11 +39,22 @@ def parse_document(text: str, source: str) -> Json:
     return document
 
 
-def load_document(path: Path) -> Json:
+def packaged_spec() -> Traversable:
+    """The contract shipped inside the package (the repository's openapi/customers.yaml)."""
+    return resources.files("emulator.openapi").joinpath("customers.yaml")
+
+
+def load_document(path: Path | Traversable) -> Json:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(f"cannot read {path}: {error}") from None
+    except FileNotFoundError:
+        raise SpecError(f"cannot read {path}: no such file") from None
+    except IsADirectoryError:
+        raise SpecError(f"cannot read {path}: it is a folder") from None
+    except OSError as error:
+        raise SpecError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"cannot read {path}: not UTF-8 text") from None
     return parse_document(text, str(path))
 
 

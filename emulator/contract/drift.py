@@ -19,15 +19,16 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from emulator.contract.document import Resolver, SpecError, load_document
+from emulator.contract.document import Resolver, SpecError, load_document, packaged_spec
 from emulator.contract.repairs import operations
-from emulator.settings import DEFAULT_SPEC, REPO_ROOT
 
 Json = dict[str, Any]
-BASELINE = REPO_ROOT / "openapi" / "drift-baseline.txt"  # a developer tool: run from a checkout
+CHECKOUT = Path(__file__).resolve().parents[2]
+BASELINE = CHECKOUT / "openapi" / "drift-baseline.txt"  # a developer tool: run from a checkout
 MAX_DEPTH = 12
 
 
@@ -179,7 +180,7 @@ def write_baseline(path: Path, ours: Json, vendor: Json) -> int:
     return len(drift.added) + len(drift.removed)
 
 
-def render(drift: Drift, ours: Path, vendor: Path) -> str:
+def render(drift: Drift, ours: Path | Traversable, vendor: Path) -> str:
     lines = [f"spec drift: {ours.name} against {vendor.name}"]
     if not drift.new:
         lines.append("  no new drift: every difference is an accepted one (the baseline)")
@@ -199,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Compare openapi/customers.yaml with a vendor OpenAPI document and list what changed."
     ))  # fmt: skip
     parser.add_argument("vendor", type=Path, help="the vendor's document (JSON or YAML)")
-    parser.add_argument("--ours", type=Path, default=DEFAULT_SPEC)
+    parser.add_argument("--ours", type=Path, default=None, help="default: the packaged contract")
     parser.add_argument("--baseline", type=Path, default=BASELINE)
     parser.add_argument(
         "--write-baseline", action="store_true",
@@ -207,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        ours, vendor = load_document(args.ours), load_document(args.vendor)
+        ours_source = args.ours or packaged_spec()
+        ours, vendor = load_document(ours_source), load_document(args.vendor)
     except SpecError as error:
         print(f"spec drift: {error}", file=sys.stderr)
         return 2
@@ -216,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"spec drift: {count} differences accepted in {args.baseline}")
         return 0
     drift = compare(ours, vendor, read_baseline(args.baseline))
-    print(render(drift, args.ours, args.vendor))
+    print(render(drift, ours_source, args.vendor))
     return 1 if drift.new else 0
 
 

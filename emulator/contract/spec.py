@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.contract.document import Resolver, SpecError, load_document
+from emulator.contract.document import Resolver, SpecError, load_document, packaged_spec
 from emulator.contract.example_repairs import ExampleRepairs
 from emulator.contract.fastcheck import Compiler
 from emulator.contract.params import ParamSpec, param_spec
@@ -174,5 +174,14 @@ def build_spec(document: Json) -> Spec:
     return Spec(document, mark_shared_routes(operations, report), report)
 
 
-def load_spec(path: Path) -> Spec:
-    return build_spec(load_document(path))
+def load_spec(path: Path | None = None) -> Spec:
+    """Load and compile a spec: the contract shipped in the package unless a path is given.
+    Whatever is wrong with the document surfaces as one SpecError naming it."""
+    source = packaged_spec() if path is None else path
+    document = load_document(source)
+    try:
+        return build_spec(document)
+    except SpecError as error:
+        raise SpecError(f"spec {source}: {error}") from None
+    except Exception as error:  # any malformed part: the document is unusable as a contract
+        raise SpecError(f"spec {source}: not a usable OpenAPI document ({error!r})") from None

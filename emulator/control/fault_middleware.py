@@ -11,7 +11,7 @@ from emulator.contract.routes import API_PREFIXES
 from emulator.control.faults import Plan
 from emulator.http.endpoint import json_response
 from emulator.http.errors import STATUS_KEYS, ApiError, PayloadTooLarge
-from emulator.http.keys import FAULT, FAULTS, REQUEST_IDS, SETTINGS, SLEEP, WALL
+from emulator.http.keys import FAULT, FAULTS, GONE, REQUEST_IDS, SETTINGS, SLEEP, WALL
 
 RATE_LIMITED = "Too many requests hit the API too quickly."
 
@@ -21,7 +21,10 @@ def _answer(request: web.Request, plan: Plan) -> web.Response:
     if plan.body is not None:
         return json_response(status, plan.body)
     if status == 429:
-        headers = {"Retry-After": str(plan.retry_after or 1)}
+        # Retry-After only when a token will really be back by then: the official SDKs obey it
+        # (urllib3 retries a 429 that carries one), and a forced 429 has no bucket to wait for.
+        known = plan.retry_after is not None
+        headers = {"Retry-After": str(plan.retry_after)} if known else None
         return json_response(429, {"code": 429, "message": RATE_LIMITED}, headers)
     if status == 413:
         return json_response(413, PayloadTooLarge(request.app[SETTINGS].max_body_bytes).body())
@@ -46,6 +49,7 @@ async def fault_middleware(request: web.Request, handler: Handler) -> web.Stream
     if plan.delay_seconds > 0:
         await request.app[SLEEP](plan.delay_seconds)
     if plan.drop:
+        request[GONE] = True
         transport = request.transport
         request.protocol.force_close()
         if transport is not None:

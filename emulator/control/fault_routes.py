@@ -1,24 +1,52 @@
-"""Control routes for HTTP faults: list, add, remove."""
+"""Control routes for HTTP faults: list, add, remove.
+
+A fault posted here applies to the caller's tenant (X-App-Id) unless it names another tenant
+or says `tenant: "*"` for every tenant; a fault that names none, posted without X-App-Id, is
+refused rather than silently applied to everybody.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.control.faults import FaultError
-from emulator.control.routes import read_json
+from emulator.control.faults import EVERY_TENANT, FaultError
+from emulator.control.routes import read_json, tenant_of
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
 from emulator.http.keys import FAULTS
 
 
 async def list_faults(request: web.Request) -> web.Response:
-    return json_response(200, {"faults": [f.view() for f in request.app[FAULTS].faults]})
+    """Every fault; `?tenant=` keeps the ones that reach that tenant (its own and "*" ones)."""
+    faults = request.app[FAULTS].faults
+    tenant = request.query.get("tenant")
+    if tenant is not None and tenant != EVERY_TENANT:
+        faults = [fault for fault in faults if fault.tenant in (None, tenant)]
+    return json_response(200, {"faults": [fault.view() for fault in faults]})
+
+
+def _scoped(request: web.Request, spec: object) -> object:
+    """The spec with its tenant: the one it names, else the caller's."""
+    if not isinstance(spec, dict) or "tenant" in spec:
+        return spec
+    caller = request.headers.get("X-App-Id", "").strip()
+    if not caller:
+        raise ApiError(
+            400, "missing_tenant",
+            'Send X-App-Id to scope the fault to that tenant, or give it tenant: "*" to apply '
+            "it to every tenant",
+            message="Bad request",
+        )  # fmt: skip
+    return {**spec, "tenant": caller}
 
 
 async def add_faults(request: web.Request) -> web.Response:
     """One fault object, or {"faults": [...]} for several; all or nothing."""
     body = await read_json(request)
     specs = body["faults"] if isinstance(body, dict) and "faults" in body else [body]
+    if not isinstance(specs, list):
+        raise ApiError(400, "invalid_payload", "faults must be a list of fault objects")
+    specs = [_scoped(request, spec) for spec in specs]
     book = request.app[FAULTS]
     kept = list(book.faults)
     try:
@@ -30,10 +58,15 @@ async def add_faults(request: web.Request) -> web.Response:
 
 
 async def clear_faults(request: web.Request) -> web.Response:
+    """The caller's own faults (X-App-Id); `?all=true` clears every fault, "*" ones included."""
     book = request.app[FAULTS]
-    removed = len(book.faults)
-    book.faults.clear()
-    return json_response(200, {"removed": removed})
+    before = len(book.faults)
+    if request.query.get("all", "").lower() == "true":
+        book.faults.clear()
+    else:
+        app_id = tenant_of(request)
+        book.faults = [fault for fault in book.faults if fault.tenant != app_id]
+    return json_response(200, {"removed": before - len(book.faults)})
 
 
 async def remove_fault(request: web.Request) -> web.Response:

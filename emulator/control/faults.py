@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
+from emulator.control.yamlfile import read_yaml
 
 Json = dict[str, Any]
 KEYS = {"path", "method", "tenant", "latency_ms", "status", "body", "rate_limit", "drop", "times"}
+EVERY_TENANT = "*"
 
 
 class FaultError(ValueError):
@@ -31,7 +32,8 @@ class TokenBucket:
     updated: datetime | None = None
 
     def take(self, now: datetime) -> float | None:
-        """Take one token; None when granted, else the seconds until one is available."""
+        """Take one token; None when granted, else the seconds until one is available
+        (infinite for a bucket that never refills)."""
         if self.updated is None:
             self.tokens = self.capacity
         else:
@@ -51,7 +53,7 @@ class Fault:
     id: str
     path: str = "/v1/*"
     method: str | None = None
-    tenant: str | None = None
+    tenant: str | None = None  # None: every tenant
     latency_ms: tuple[float, float] | None = None
     status: int | None = None
     body: Json | None = None
@@ -69,7 +71,7 @@ class Fault:
 
     def view(self) -> Json:
         body: Json = {"id": self.id, "path": self.path, "method": self.method,
-                      "tenant": self.tenant, "times": self.times}  # fmt: skip
+                      "tenant": self.tenant or EVERY_TENANT, "times": self.times}  # fmt: skip
         if self.latency_ms is not None:
             body["latency_ms"] = list(self.latency_ms)
         if self.status is not None:
@@ -110,8 +112,10 @@ def parse_fault(spec: object, fault_id: str) -> Fault:
     fault = Fault(id=fault_id, path=str(spec.get("path", "/v1/*")))
     if spec.get("method") is not None:
         fault.method = str(spec["method"]).upper()
-    if spec.get("tenant") is not None:
-        fault.tenant = str(spec["tenant"])
+    tenant = spec.get("tenant", EVERY_TENANT)
+    if not isinstance(tenant, str) or not tenant:
+        raise FaultError('tenant must be an X-App-Id, or "*" for every tenant')
+    fault.tenant = None if tenant == EVERY_TENANT else tenant
     latency = spec.get("latency_ms")
     if latency is not None:
         low, high = (
@@ -161,7 +165,7 @@ class Plan:
     drop: bool = False
     status: int | None = None
     body: Json | None = None
-    retry_after: int | None = None
+    retry_after: int | None = None  # whole seconds until the bucket has a token; None: never
     kinds: tuple[str, ...] = ()
 
 
@@ -203,24 +207,38 @@ class FaultBook:
             if fault.rate_limit is not None:
                 wait = fault.rate_limit.take(now)
                 if wait is not None:
-                    retry = 3600 if math.isinf(wait) else max(1, math.ceil(wait))
-                    return Plan(delay, status=429, retry_after=retry, kinds=(*kinds, "rate_limit"))
+                    return Plan(
+                        delay, status=429, retry_after=retry_after(wait),
+                        kinds=(*kinds, "rate_limit"),
+                    )  # fmt: skip
             if fault.status is not None:
                 return Plan(delay, status=fault.status, body=fault.body, kinds=(*kinds, "status"))
         return Plan(delay, kinds=tuple(kinds))
+
+
+def retry_after(wait: float) -> int | None:
+    """Retry-After for a dry bucket: the real wait rounded up to whole seconds (at least 1), or
+    None when no token will ever come back, so that a client obeying the header does not sleep
+    for nothing."""
+    if math.isinf(wait):
+        return None
+    return max(1, math.ceil(wait - 1e-9))
 
 
 def load_scenario(path: Path | None) -> list[Json]:
     """Fault specs from a YAML scenario file: `faults: [ {path, method, latency_ms, ...}, ... ]`."""
     if path is None:
         return []
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    document = read_yaml(path, "scenario", FaultError) or {}
     if not isinstance(document, dict) or not isinstance(document.get("faults", []), list):
         raise FaultError(f"{path}: a scenario is a mapping with a 'faults' list")
-    specs = list(document.get("faults", []))
-    for index, spec in enumerate(specs, start=1):
+    unknown = sorted(str(key) for key in set(document) - {"faults"})
+    if unknown:
+        raise FaultError(f"{path}: unknown keys {unknown}; a scenario holds only 'faults'")
+    specs = list(document.get("faults") or [])
+    for index, spec in enumerate(specs):
         try:
             parse_fault(spec, "check")
         except FaultError as error:
-            raise FaultError(f"{path}: fault #{index}: {error}") from None
+            raise FaultError(f"{path}: faults[{index}]: {error}") from None
     return specs

@@ -1,4 +1,5 @@
-"""Seed data: YAML files of customers, campaigns, segments and redeemables for chosen tenants."""
+"""Seed data: YAML files of customers, campaigns, segments and redeemables for chosen tenants,
+checked against the contract before anything is stored."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from emulator.control.seed_schema import SeedSchemas
+from emulator.control.yamlfile import read_yaml
 
 Json = dict[str, Any]
 EVERY_TENANT = "*"
+COLLECTIONS = ("customers", "campaigns", "segments")
 
 
 class FixtureError(ValueError):
@@ -29,35 +32,39 @@ class FixtureSet:
         return self.tenant in (EVERY_TENANT, app_id)
 
 
-def _list_of_objects(doc: Json, key: str, source: str) -> list[Json]:
-    value = doc.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise FixtureError(f"{source}: '{key}' must be a list of mappings")
+def _list(doc: Json, key: str, source: str) -> list[Any]:
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FixtureError(f"{source}: {key} must be a list")
     return value
 
 
-def parse_fixture(doc: object, source: str) -> FixtureSet:
+def parse_fixture(
+    doc: object, source: str, schemas: SeedSchemas, keys: Iterable[str] = ("tenant", *COLLECTIONS)
+) -> FixtureSet:
+    """A checked FixtureSet; the first problem raises FixtureError naming source and field."""
+    if doc is None:
+        doc = {}
     if not isinstance(doc, dict):
-        raise FixtureError(f"{source}: a fixture file must be a mapping")
-    unknown = set(doc) - {"tenant", "customers", "campaigns", "segments"}
+        raise FixtureError(f"{source}: must be a mapping of {', '.join(keys)}")
+    unknown = sorted(str(key) for key in set(doc) - set(keys))
     if unknown:
-        raise FixtureError(f"{source}: unknown keys {sorted(unknown)}")
-    for index, segment in enumerate(_list_of_objects(doc, "segments", source)):
-        if "id" not in segment or "name" not in segment:
-            raise FixtureError(f"{source}: segment #{index + 1} needs an id and a name")
-    for index, campaign in enumerate(_list_of_objects(doc, "campaigns", source)):
-        if "name" not in campaign:
-            raise FixtureError(f"{source}: campaign #{index + 1} needs a name")
-    return FixtureSet(
-        source=source,
-        tenant=str(doc.get("tenant", EVERY_TENANT)),
-        customers=_list_of_objects(doc, "customers", source),
-        campaigns=_list_of_objects(doc, "campaigns", source),
-        segments=_list_of_objects(doc, "segments", source),
-    )
+        raise FixtureError(f"{source}: unknown keys {unknown}; use {', '.join(keys)}")
+    lists = {key: _list(doc, key, source) for key in COLLECTIONS}
+    for key, items in lists.items():
+        for index, item in enumerate(items):
+            problem = schemas.problem(key, index, item)
+            if problem is not None:
+                raise FixtureError(f"{source}: {problem}")
+    tenant = doc.get("tenant", EVERY_TENANT)
+    if not isinstance(tenant, str) or not tenant:
+        raise FixtureError(f'{source}: tenant must be an X-App-Id or "*"')
+    return FixtureSet(source=source, tenant=tenant, **lists)
 
 
-def load_fixtures(paths: Iterable[Path]) -> list[FixtureSet]:
+def load_fixtures(paths: Iterable[Path], schemas: SeedSchemas) -> list[FixtureSet]:
     """Each path is a YAML file or a folder of them (read in name order)."""
     files: list[Path] = []
     for path in paths:
@@ -67,8 +74,7 @@ def load_fixtures(paths: Iterable[Path]) -> list[FixtureSet]:
             files.append(path)
         else:
             raise FixtureError(f"{path}: no such fixture file or folder")
-    sets = []
-    for file in files:
-        with file.open(encoding="utf-8") as handle:
-            sets.append(parse_fixture(yaml.safe_load(handle), str(file)))
-    return sets
+    return [
+        parse_fixture(read_yaml(file, "fixture", FixtureError), str(file), schemas)
+        for file in files
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,13 +10,22 @@ from aiohttp import web
 
 from emulator.contract import strictjson
 from emulator.control import snapshot, statefile
-from emulator.control.fixtures import FixtureError, parse_fixture
+from emulator.control.fixtures import COLLECTIONS, FixtureError, parse_fixture
 from emulator.domain.store import Tenant
 from emulator.http.auth import printable
 from emulator.http.body import read_raw
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import COVERAGE, FAULTS, JOURNAL, SETTINGS, SPEC, STATE_FILE, TENANTS
+from emulator.http.keys import (
+    COVERAGE,
+    FAULTS,
+    JOURNAL,
+    SEEDS,
+    SETTINGS,
+    SPEC,
+    STATE_FILE,
+    TENANTS,
+)
 from emulator.http.tenancy import serving
 
 
@@ -121,24 +131,25 @@ async def reset(request: web.Request) -> web.Response:
 
 
 async def seed(request: web.Request) -> web.Response:
-    """Apply a fixture document ({customers, campaigns, segments}) to the caller's tenant,
-    all or nothing."""
+    """Apply a seed body ({customers, campaigns, segments}, checked against the contract) to
+    the caller's tenant, all or nothing: it is applied to a copy that replaces the tenant only
+    when every item went in."""
+    tenants = request.app[TENANTS]
     body = await read_json(request)
     try:
-        fixture = parse_fixture(body or {}, "seed request")
-    except (ValueError, FixtureError) as error:
+        fixture = parse_fixture(body, "seed body", request.app[SEEDS], keys=COLLECTIONS)
+    except (FixtureError, ValueError) as error:
         raise ApiError(400, "invalid_payload", str(error)) from None
-    tenants = request.app[TENANTS]
     async with own_tenant(request) as tenant:
-        before = snapshot.Builder(tenants.bare(tenant.app_id))
-        snapshot.fill(before, snapshot.tenant_document(tenant))
+        builder = snapshot.Builder(tenants.bare(tenant.app_id))
+        snapshot.fill(builder, copy.deepcopy(snapshot.tenant_document(tenant)))
         try:
-            tenant.apply(fixture)
-        except (ValueError, FixtureError) as error:
-            restored = before.build()
-            statefile.mark_all(restored, snapshot.records(restored))
-            tenants.put(restored)
+            candidate = builder.build()
+            candidate.apply(fixture)
+        except (FixtureError, ValueError) as error:  # the tenant itself was never touched
             raise ApiError(400, "invalid_payload", str(error)) from None
+        statefile.mark_all(candidate, snapshot.records(candidate))
+        tenants.put(candidate)
     return json_response(200, {
         "customers": len(fixture.customers), "campaigns": len(fixture.campaigns),
         "segments": len(fixture.segments),

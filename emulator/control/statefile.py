@@ -99,6 +99,12 @@ class StateFile:
             raise StateFileError(f"state file {self.path}: {error.strerror or error}") from None
 
     def _load(self) -> int:
+        folder = self.path.parent
+        if not folder.is_dir():  # no folder is ever created for it
+            raise StateFileError(f"state file {self.path}: folder {folder} does not exist")
+        if self.path.is_dir():
+            raise StateFileError(f"state file {self.path}: is a folder")
+        self._probe(folder)
         self._remove_temporaries()
         if not self.path.exists() or self.path.stat().st_size == 0:
             self._open(rewrite=True)
@@ -140,7 +146,9 @@ class StateFile:
         try:
             tenants = snapshot.check_document(orjson.loads(data))
         except (orjson.JSONDecodeError, SnapshotError) as error:
-            raise StateFileError(f"state file {self.path}: not a state file ({error})") from None
+            raise StateFileError(
+                f"state file {self.path}: not a JSON state file or snapshot ({error})"
+            ) from None
         builders = {}
         for app_id, grouped in tenants.items():
             builder = builders[app_id] = Builder(self.tenants.bare(app_id))
@@ -186,13 +194,24 @@ class StateFile:
         if tail:
             log.warning("state file %s: ignoring a save cut short by a crash", self.path)
 
+    def _probe(self, folder: Path) -> None:
+        """At start, not at the first save: the folder takes a new file (tried for real, which
+        also catches read-only mounts)."""
+        try:
+            handle, probe = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            message = f"state file {self.path}: cannot write in {folder} ({reason})"
+            raise StateFileError(message) from None
+        os.close(handle)
+        os.unlink(probe)
+
     def _remove_temporaries(self) -> None:
         for leftover in self.path.parent.glob(f"{self.path.name}.*.tmp"):
             leftover.unlink(missing_ok=True)
             log.warning("removed %s, left behind by an interrupted save", leftover)
 
     def _open(self, rewrite: bool) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         if rewrite:
             self._replace_with(orjson.dumps(HEADER) + b"\n")
         self._handle = self.path.open("ab")

@@ -166,7 +166,13 @@ class Customers:
         }  # fmt: skip
 
     def seed(self, body: Json) -> Json:
-        """Create a customer from a fixture, keeping the fixture's own id when it has one."""
+        """Upsert a customer from seed data: an `id` or `source_id` already known updates that
+        customer; otherwise it is created, keeping the seed's own id when it has one."""
+        entry = (body.get("id") and self.find(body["id"])) or (
+            body.get("source_id") and self.find(body["source_id"])
+        )  # fmt: skip
+        if entry:
+            return self.update(entry.data["id"], body)
         return self._insert(body, body.get("id")).data
 
     # -- snapshots: one record per customer (its events are records of their own) ----------

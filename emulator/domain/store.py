@@ -92,29 +92,38 @@ class Tenant:
         return receipt
 
     def apply(self, fixture: FixtureSet) -> None:
+        """Seed a checked fixture. It may fail part-way (a campaign name already taken, a
+        segment member that does not exist): callers apply it to a copy when that matters."""
+        where = ""
         self.changes.touch()
         try:
-            self._apply(fixture)
+            for index, body in enumerate(fixture.customers):
+                where = f"customers[{index}]"
+                self._seed_customer(body)
+            for index, campaign in enumerate(fixture.campaigns):
+                where = f"campaigns[{index}]"
+                self.create_campaign(campaign)
+            if fixture.segments:
+                self.categories.touch()
+            for index, segment in enumerate(fixture.segments):
+                where = f"segments[{index}]"
+                self._seed_segment(segment)
         except DomainError as error:
-            raise FixtureError(f"{fixture.source}: {error}") from error
+            raise FixtureError(f"{fixture.source}: {where}: {error}") from error
 
-    def _apply(self, fixture: FixtureSet) -> None:
-        for body in fixture.customers:
-            fields = {k: v for k, v in body.items() if k != "redeemables"}
-            customer = self.customers.seed(fields)
-            if "redeemables" in body:
-                self.redeemables[customer["id"]] = list(body["redeemables"])
-        for campaign in fixture.campaigns:
-            self.create_campaign(campaign)
-        if fixture.segments:
-            self.categories.touch()
-        for segment in fixture.segments:
-            self.segments[segment["id"]] = {
-                "id": segment["id"], "name": segment["name"], "object": "segment",
-            }  # fmt: skip
-            members = self.members.setdefault(segment["id"], set())
-            for key in segment.get("customers", []):
-                members.add(self.customers.get(str(key))["id"])
+    def _seed_customer(self, body: Json) -> None:
+        fields = {k: v for k, v in body.items() if k != "redeemables"}
+        customer = self.customers.seed(fields)
+        if "redeemables" in body:
+            self.redeemables[customer["id"]] = list(body["redeemables"])
+
+    def _seed_segment(self, segment: Json) -> None:
+        self.segments[segment["id"]] = {
+            "id": segment["id"], "name": segment["name"], "object": "segment",
+        }  # fmt: skip
+        members = self.members.setdefault(segment["id"], set())
+        for key in segment.get("customers", []):
+            members.add(self.customers.get(str(key))["id"])
 
 
 class TenantFactory(Protocol):
@@ -153,7 +162,7 @@ def tenant_factory(
             activity=activity,
             customers=customers,
             campaigns=campaigns,
-            jobs=Engine(clock, ids, timing, changes),
+            jobs=Engine(clock, ids, timing, changes, tenant=app_id),
             publications=Publications(customers, campaigns, ids, clock, changes),
             timings=timings,
             changes=changes,

@@ -22,6 +22,7 @@ from emulator.control.journal import Journal
 from emulator.control.link_routes import add_link_routes
 from emulator.control.read_routes import add_read_routes
 from emulator.control.routes import add_control_routes
+from emulator.control.seed_schema import SeedSchemas
 from emulator.control.state_routes import add_state_routes
 from emulator.control.statefile import StateFile
 from emulator.domain.changes import Tally
@@ -33,6 +34,7 @@ from emulator.http.keys import (
     FAULTS,
     JOURNAL,
     REQUEST_IDS,
+    SEEDS,
     SETTINGS,
     SLEEP,
     SPEC,
@@ -40,7 +42,7 @@ from emulator.http.keys import (
     TENANTS,
     WALL,
 )
-from emulator.http.middleware import error_middleware, journal_middleware
+from emulator.http.middleware import access_log_middleware, error_middleware, journal_middleware
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
 from emulator.routes.examples import ExampleBacked
@@ -115,7 +117,8 @@ def create_app(settings: Settings | None = None, spec: Spec | None = None) -> we
     apps: tests build one app per test on the vendor's 3.9 MB document)."""
     settings = settings or Settings()
     spec = spec or load_spec(settings.spec_path)
-    fixtures = load_fixtures(settings.fixtures)
+    seeds = SeedSchemas(spec)
+    fixtures = load_fixtures(settings.fixtures, seeds)
 
     def clock() -> Clock:
         return Clock(settings.clock_mode, settings.clock_scale, settings.clock_start)
@@ -132,10 +135,10 @@ def create_app(settings: Settings | None = None, spec: Spec | None = None) -> we
     _check_fixtures(tenants, fixtures)
     request_ids = IdGenerator(tenant_seed(settings.seed, "__requests__"))
 
-    app = web.Application(
-        client_max_size=settings.max_body_bytes,
-        middlewares=[guard_middleware, journal_middleware, fault_middleware, error_middleware],
-    )
+    middlewares = [guard_middleware, journal_middleware, fault_middleware, error_middleware]
+    if settings.access_log:
+        middlewares.insert(0, access_log_middleware)
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=middlewares)
     app[SETTINGS] = settings
     app[JOURNAL] = Journal(settings.journal_size)
     app[WALL] = Clock("real")
@@ -144,6 +147,7 @@ def create_app(settings: Settings | None = None, spec: Spec | None = None) -> we
     for fault in load_scenario(settings.scenario):
         app[FAULTS].add(fault)
     app[SPEC] = spec
+    app[SEEDS] = seeds
     app[TENANTS] = tenants
     app[REQUEST_IDS] = request_ids
     add_control_routes(app)

@@ -9,6 +9,7 @@ from aiohttp import web
 from emulator.contract.spec import Spec
 from emulator.control.faults import FaultBook
 from emulator.control.journal import Journal
+from emulator.control.seed_schema import SeedSchemas
 from emulator.control.statefile import StateFile
 from emulator.domain.store import Tenants
 from emulator.jobs.clock import Clock
@@ -29,7 +30,9 @@ HANDLER_KIND = web.RequestKey("handler_kind", str)  # stateful, or example (from
 BODY_SEEN = web.RequestKey("body_seen", str)
 TENANT = web.RequestKey("tenant", str)  # who the credentials named
 FAULT = web.RequestKey("fault", str)  # fault:<kind> when an injected fault shaped the answer
+GONE = web.RequestKey("gone", bool)  # the connection closed before an answer could be sent
 SPEC = web.AppKey("spec", Spec)
+SEEDS = web.AppKey("seeds", SeedSchemas)  # what /_emulator/seed and fixtures may hold
 TENANTS = web.AppKey("tenants", Tenants)
 STATE_FILE = web.AppKey("state_file", StateFile)  # only with --state-file
 REQUEST_IDS = web.AppKey("request_ids", IdGenerator)

@@ -23,6 +23,7 @@ from emulator.http.errors import (
 from emulator.http.keys import (
     BODY_SEEN,
     FAULT,
+    GONE,
     HANDLER_KIND,
     JOURNAL,
     OPERATION,
@@ -35,12 +36,55 @@ from emulator.http.keys import (
 from emulator.jobs.clock import iso
 
 log = logging.getLogger("emulator")
+access = logging.getLogger("emulator.access")
+DISCONNECTED = "client_disconnected"
+
+
+def _hung_up(request: web.Request) -> bool:
+    """The client is gone: its connection broke (or was cancelled with the request)."""
+    transport = request.transport
+    return bool(request.get(GONE)) or transport is None or transport.is_closing()
+
+
+def outcome_of(request: web.Request, response: web.StreamResponse | None) -> str:
+    """What shaped the answer: a fault, the validation verdict, or why there was none."""
+    found = request.get(FAULT) or request.get(VALIDATION)
+    if found:
+        return str(found)
+    if response is None:
+        return DISCONNECTED if _hung_up(request) else "error"
+    return "no_operation" if request.path.startswith(API_PREFIXES) else "control"
+
+
+@web.middleware
+async def access_log_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """--access-log: one line per request, whatever its route and outcome."""
+    started = time.perf_counter()
+    response: web.StreamResponse | None = None
+    try:
+        response = await handler(request)
+        return response
+    finally:
+        status = 0 if response is None or _hung_up(request) else response.status
+        access.info(
+            "%s %s %d %.1fms tenant=%s %s",
+            request.method, request.path_qs, status, (time.perf_counter() - started) * 1000,
+            request.get(TENANT) or request.headers.get("X-App-Id") or "-",
+            outcome_of(request, response),
+        )  # fmt: skip
 
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except ConnectionResetError:
+        # The client went away mid-request (ClientConnectionResetError is one too): nobody is
+        # left to answer, and it is not the emulator's error (re-raised, aiohttp would log it
+        # as one). The answer below is never sent.
+        request[GONE] = True
+        log.debug("client disconnected during %s %s", request.method, request.path)
+        return web.Response(status=499)
     except (ApiError, PayloadTooLarge) as error:
         caught: ApiError | PayloadTooLarge = error
     except DomainError as error:
@@ -80,9 +124,7 @@ def _record(request: web.Request, response: web.StreamResponse | None, duration:
     body = None
     if isinstance(response, web.Response) and isinstance(response.body, bytes) and response.body:
         body = clip(response.body.decode("utf-8", errors="replace"))
-    outcome = request.get(FAULT) or request.get(VALIDATION) or (
-        "no_operation" if response is not None else "error"
-    )  # fmt: skip
+    outcome = outcome_of(request, response)
     request.app[JOURNAL].record(
         at=iso(request.app[WALL].now()),
         tenant=request.get(TENANT) or request.headers.get("X-App-Id") or None,
@@ -92,7 +134,7 @@ def _record(request: web.Request, response: web.StreamResponse | None, duration:
         operation=request.get(OPERATION),
         handler=request.get(HANDLER_KIND),
         request_body=request.get(BODY_SEEN),
-        status=0 if response is None or "drop" in request.get(FAULT, "") else response.status,
+        status=0 if response is None or request.get(GONE) else response.status,
         response_body=body,
         duration_ms=round(duration, 3),
         outcome=outcome,

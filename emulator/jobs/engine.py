@@ -16,18 +16,20 @@ whatever the slicing, because every item is applied at its portion's completion 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from emulator.domain.changes import Changes
 from emulator.domain.errors import Conflict, NotFound
-from emulator.jobs.clock import LATEST, Clock
+from emulator.jobs.clock import LATEST, Clock, iso
 from emulator.jobs.ids import IdGenerator
 from emulator.jobs.model import Failure, FaultRule, Job, Json, RowFault, Work
 from emulator.settings import JobTiming
 
 ShouldYield = Callable[[], bool]
+log = logging.getLogger("emulator.jobs")
 
 
 @contextmanager
@@ -50,8 +52,10 @@ class Engine:
         ids: IdGenerator,
         timing: Callable[[str], JobTiming],
         changes: Changes | None = None,
+        tenant: str = "",
     ) -> None:
         self._clock = clock
+        self._tenant = tenant
         self._ids = ids
         self.timing = timing
         self._changes = changes if changes is not None else Changes()
@@ -84,6 +88,7 @@ class Engine:
         self._jobs[job.id] = job
         self._queue.append(job)
         self._touch(job, work_changed=True)
+        self._transition(job)
         # A job that may start now starts now (on an idle queue, at once), but its work waits
         # for the next slices: at most one item is done here.
         self.settle(lambda: True)
@@ -199,6 +204,7 @@ class Engine:
         self._touch(job)
         if job.status == "ENQUEUED":
             job.status, job.started, job.updated = "IN_PROGRESS", start, start
+            self._transition(job)
         if job.hold:
             self._parked[job.id] = job
             self._free_at = start
@@ -251,6 +257,20 @@ class Engine:
         job.result = job.work.result(job.report)
         job.work.release()
         self._touch(job, work_changed=True)
+        self._transition(job, reason)
+
+    def _transition(self, job: Job, reason: str | None = None) -> None:
+        """One INFO line per status change: id, type, tenant, status, items done of total, and
+        when it happened on the tenant's clock (it is logged when the queue replays it)."""
+        if not log.isEnabledFor(logging.INFO):
+            return
+        failed = len(job.report.failures)
+        log.info(
+            "async action %s %s tenant=%s %s %d/%d items%s at %s%s",
+            job.id, job.type, self._tenant, job.status, job.cursor, job.total,
+            f" ({failed} failed)" if failed else "", iso(job.updated or job.created),
+            f" reason={reason!r}" if reason else "",
+        )  # fmt: skip
 
     # -- faults on demand ------------------------------------------------------------------
     def _unfinished(self, job_id: str) -> Job:
@@ -273,9 +293,15 @@ class Engine:
         return job
 
     def hold(self, job_id: str, hold: bool) -> Job:
+        """Hold: nothing more of the job happens until it is released. A portion under way is
+        put back (none of it is applied; it runs again after the release)."""
         job = self._unfinished(job_id)
         self._touch(job)
         job.hold = hold
+        if hold and self._current is not None and self._current[0] is job:
+            self._current = None
+            self._free_at = self._clock.now()
+            self._parked[job.id] = job
         if not hold and job.id in self._parked:
             del self._parked[job.id]
             job.ready = self._clock.now()

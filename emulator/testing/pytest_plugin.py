@@ -1,9 +1,10 @@
 """pytest plugin (registered through the `pytest11` entry point): installing the package is
 enough to get the `voucherify_emulator` fixture.
 
-The emulator starts once per session, in-process on a free port (or, with
-`--voucherify-emulator-url`, an emulator already running elsewhere is used). Each test gets its
-own tenant, reset before the test, so tests never see each other's data.
+The emulator starts once per session, in-process on a free port, serving the contract shipped
+in the package (or the spec `VOUCHERIFY_EMULATOR_SPEC` names); with `--voucherify-emulator-url`
+an emulator already running elsewhere is used instead. Each test gets its own tenant, reset
+before the test, so tests never see each other's data.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -49,7 +51,11 @@ def voucherify_emulator_url(request: pytest.FixtureRequest) -> Iterator[str]:
     from emulator.testing.inprocess import BackgroundEmulator
 
     clock = str(request.config.getini("voucherify_emulator_clock"))
-    settings = Settings(port=0, seed=0, clock_mode=clock, clock_start=START)  # type: ignore[arg-type]
+    spec = os.environ.get("VOUCHERIFY_EMULATOR_SPEC")
+    settings = Settings(
+        port=0, seed=0, clock_mode=clock, clock_start=START,  # type: ignore[arg-type]
+        spec_path=Path(spec) if spec else None,
+    )  # fmt: skip
     with BackgroundEmulator(settings) as server:
         yield server.url
 
@@ -62,9 +68,10 @@ def tenant_for(nodeid: str) -> str:
 def voucherify_emulator(
     voucherify_emulator_url: str, request: pytest.FixtureRequest
 ) -> EmulatorHandle:
-    """A fresh tenant of the session's emulator: `url`, `app_id`, `app_token`, `headers`,
-    `clock.advance(seconds)`, `run_until_idle()`, `reset()`, `seed(...)`,
-    `fail_next(job_type, reason)`, `fault(...)` and `requests()`."""
+    """A fresh tenant of the session's emulator (see emulator.testing.EmulatorHandle):
+    `url`, `app_id`, `app_token`, `headers`, `clock`, `reset()`, `seed(...)`, `requests(...)`,
+    `run_until_idle()`, `hold`/`release`/`fail`/`fail_rows`, `rules`, `fail_next`, `timings`,
+    `fault(...)`. A refused control call raises emulator.testing.ControlError."""
     handle = EmulatorHandle(
         voucherify_emulator_url, tenant_for(request.node.nodeid),
         admin_token=request.config.getoption("--voucherify-emulator-admin-token"),

@@ -433,9 +433,9 @@
   let faults = [];
   async function loadFaults() {
     const data = await api("GET", "/_emulator/faults");
-    faults = data.faults.filter((f) => f.tenant === null || f.tenant === state.tenant);
+    faults = data.faults.filter((f) => f.tenant === "*" || f.tenant === state.tenant);
     if (!changed("faults", faults)) return;
-    const rows = faults.map((f) => h("tr", {}, td(f.id, "id"), td(f.tenant ?? "every tenant"), td(f.method ?? "any"),
+    const rows = faults.map((f) => h("tr", {}, td(f.id, "id"), td(f.tenant === "*" ? "every tenant" : f.tenant), td(f.method ?? "any"),
       td(f.path, "id"), td(effect(f)), td(f.times ?? "every request"),
       td(h("button", { type: "button", class: "small danger", key: `remove-${f.id}`, onclick: () => removeFaults([f.id]) }, "Remove"))));
     fill($("#faults-table tbody"), rows.length ? rows : [emptyRow(7, "No faults.")]);
