@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import AUTH, Client, call, run_until_idle, tenant_of
+from helpers import AUTH, Client, call, run_until_idle, seed, tenant_of
 from yarl import URL
 
 ALICE = {
@@ -263,11 +263,28 @@ async def test_segments_and_redeemables_are_empty_without_fixtures(client: Clien
     }  # fmt: skip
 
 
-async def test_segments_of_unknown_customer_is_404(client: Client) -> None:
-    status, _ = await call(client, "GET", "/v1/customers/nobody/segments")
-    assert status == 404
+async def test_segments_of_an_unknown_customer_are_those_it_would_qualify_for(
+    client: Client,
+) -> None:
+    """Not a 404: the segments a customer the tenant does not store would qualify for. Every
+    segment here is a static list, which takes in only the customers put in it: none."""
+    status, seeded = await seed(client, {
+        "customers": [{"source_id": "member"}, {"source_id": "leaver"}],
+        "segments": [{"id": "seg_all", "name": "Everyone so far",
+                      "customers": ["member", "leaver"]}],
+    })  # fmt: skip
+    assert status == 200, seeded
+    empty = {"object": "list", "data_ref": "data", "data": [], "total": 0}
+    for unknown in ("nobody", "cust_0000000000000000000000nope", "someone%40example.com"):
+        status, body = await call(client, "GET", f"/v1/customers/{unknown}/segments")
+        assert (status, body) == (200, empty), unknown
+    _, member = await call(client, "GET", "/v1/customers/member/segments")
+    assert [s["id"] for s in member["data"]] == ["seg_all"]  # the same call for a stored one
+    await call(client, "DELETE", "/v1/customers/leaver")  # no longer a stored customer
+    assert await call(client, "GET", "/v1/customers/leaver/segments") == (200, empty)
     status, _ = await call(client, "GET", "/v1/customers/nobody/redeemables")
-    assert status == 404
+    assert status == 404  # the redeemables of an unknown customer stay a 404
+    assert (await call(client, "GET", "/v1/customers/nobody"))[0] == 404  # nothing was created
 
 
 async def test_bulk_update_accepts_and_stores_null_address_fields(client: Client) -> None:
