@@ -239,6 +239,36 @@ async def test_activity_filters_by_type_and_survives_soft_deletion(client: Clien
     assert none["data"] == []
 
 
+async def test_activity_windows_categories_campaign_filters_and_default_limit(
+    client: Client,
+) -> None:
+    _, created = await call(client, "POST", "/v1/customers", json=ALICE)
+    for n in range(11):  # updates at 09:30:01 ... 09:30:11
+        advance(client, 1)
+        await call(client, "PUT", f"/v1/customers/{created['id']}", json={"name": f"N{n}"})
+    path = "/v1/customers/alice%40example.com/activity"
+
+    async def listed(**params: str) -> list[str]:
+        status, body = await call(client, "GET", path, params=params)
+        assert status == 200, body
+        return [e["created_at"][17:19] for e in body["data"]]  # the seconds of each event
+
+    assert len(await listed()) == 10  # no limit: ten events, newest first
+    assert await listed(limit="100") == [f"{n:02}" for n in range(11, -1, -1)]
+    window = {"start_date": "2026-01-15T09:30:03Z", "end_date": "2026-01-15T09:30:05Z"}
+    assert await listed(**window) == ["05", "04", "03"]
+    assert len(await listed(category="ACTION", limit="100")) == 12  # its own writes are actions
+    assert await listed(category="EFFECT") == []
+    # Events of a campaign: a customer's own record events belong to none (DEVIATIONS S5).
+    for campaign_type in ("DISCOUNT_COUPONS", "REFERRAL_PROGRAM", "GIFT_VOUCHERS", "PROMOTION",
+                          "LOYALTY_PROGRAM"):  # fmt: skip
+        assert await listed(campaign_type=campaign_type) == []
+    assert await listed(campaign_id="camp_anything") == []
+    status, body = await call(client, "GET", path, params={"campaign_type": "STANDALONE"})
+    assert status == 400 and body["details"].startswith(
+        "Property .campaign_type must be equal to one of the allowed values")  # fmt: skip
+
+
 async def test_deprecated_activities_listing_has_a_total(client: Client) -> None:
     _, created = await call(client, "POST", "/v1/customers", json=ALICE)
     status, body = await call(client, "GET", f"/v1/customers/{created['id']}/activities")

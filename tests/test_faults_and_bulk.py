@@ -177,6 +177,25 @@ async def test_bulk_update_upserts_and_reports_what_was_found(client: Client) ->
     )
 
 
+async def test_bulk_update_writes_every_documented_field(client: Client) -> None:
+    item = {
+        "source_id": "every", "name": "Eve Ry", "description": "all fields", "email": "e@x.io",
+        "phone": "+48 600 000 000", "birthday": "1990-01-02", "birthdate": "1990-01-02",
+        "address": {"city": "Kraków", "state": "MA", "line_1": "Rynek 1", "line_2": "2",
+                    "country": "PL", "postal_code": "31-001"},
+        "metadata": {"plan": "pro", "seats": 3},
+    }  # fmt: skip
+    status, body = await call(client, "POST", "/v1/customers/bulk/async", json=[item])
+    assert status == 202 and set(body) == {"async_action_id"}
+    await run_until_idle(client)
+    assert (await action(client, body["async_action_id"]))["result"]["done_count"] == 1
+    _, stored = await call(client, "GET", "/v1/customers/every")
+    assert {k: stored[k] for k in item} == item
+    status, error = await call(client, "POST", "/v1/customers/bulk/async",
+                               json=[{"source_id": "x", "birthdate": "02/01/1990"}])  # fmt: skip
+    assert status == 400 and error["details"].startswith("Property .0.birthdate cannot be")
+
+
 async def test_bulk_item_without_source_id_is_rejected_whole(client: Client) -> None:
     status, body = await call(
         client, "POST", "/v1/customers/bulk/async", json=[{"source_id": "a"}, {"name": "x"}]
