@@ -3,6 +3,7 @@ bulk and metadata updates with their reports."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -194,6 +195,27 @@ async def test_bulk_update_writes_every_documented_field(client: Client) -> None
     status, error = await call(client, "POST", "/v1/customers/bulk/async",
                                json=[{"source_id": "x", "birthdate": "02/01/1990"}])  # fmt: skip
     assert status == 400 and error["details"].startswith("Property .0.birthdate cannot be")
+
+
+@pytest.mark.parametrize(
+    ("path", "head", "tail"),
+    [("/v1/customers/bulk/async", b'[{"source_id": "big", "description": "', b'"}]'),
+     ("/v1/customers/metadata/async", b'{"source_ids": ["big"], "metadata": {"note": "', b'"}}')],
+    ids=["bulk", "metadata"],
+)  # fmt: skip
+async def test_bulk_and_metadata_updates_take_up_to_10_mb(
+    client: Client, path: str, head: bytes, tail: bytes
+) -> None:
+    limit = 10 * 1024 * 1024
+    headers = {**AUTH, "Content-Type": "application/json"}
+    for size, status in ((limit, 202), (limit + 1, 413)):
+        payload = head + b"x" * (size - len(head) - len(tail)) + tail
+        response = await client.post(path, data=io.BytesIO(payload), headers=headers)
+        assert response.status == status, size
+    assert (await response.json())["message"] == (
+        f"Payload content length greater than maximum allowed: {limit}")  # fmt: skip
+    _, jobs = await call(client, "GET", "/v1/async-actions")
+    assert len(jobs["async_actions"]) == 1  # the 10 MB request only
 
 
 async def test_bulk_item_without_source_id_is_rejected_whole(client: Client) -> None:
