@@ -62,6 +62,16 @@ async def test_id_column_updates_that_customer(client: Client) -> None:
     assert listing["total"] == 1
 
 
+@pytest.mark.parametrize("separator", [";", "\t", "|"])
+async def test_values_must_be_separated_by_commas(client: Client, separator: str) -> None:
+    content = separator.join(["Source_id", "Name"]) + "\n" + separator.join(["s1", "S"]) + "\n"
+    response = await client.post("/v1/customers/importCSV", data=csv_form(content), headers=AUTH)
+    body = await response.json()
+    assert response.status == 400 and body["details"].startswith(
+        "The CSV file cannot be imported: its values are not separated by commas")  # fmt: skip
+    assert (await call(client, "GET", "/v1/customers"))[1]["total"] == 0
+
+
 @pytest.mark.parametrize(
     ("header", "position", "better"),
     [("Address City", 2, "Address_City"), ("Source id", 1, "Source_id"),

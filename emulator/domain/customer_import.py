@@ -54,7 +54,13 @@ def import_result(noun: str, key: str, report: Report) -> Json:
 
 
 def check_columns(table: CsvTable) -> None:
-    """Refuse a header with a space inside a column name (the whole file: nothing is queued)."""
+    """Refuse a file whose values are not separated by commas, or whose header has a space
+    inside a column name (the whole file: nothing is queued)."""
+    if len(table.header) == 1 and any(sep in table.header[0] for sep in ";\t|"):
+        raise InvalidInput(
+            f"The CSV file cannot be imported: its values are not separated by commas (the "
+            f"header '{table.header[0]}' is one column); save it as comma-separated values"
+        )
     for position, name in enumerate(table.header, start=1):
         if len(name.split()) > 1:
             better = "_".join(name.split())
