@@ -279,7 +279,8 @@ def test_the_checks_catch_what_rots(tmp_path: Path) -> None:
         "counts of C0: table says ('000-a.txt', 'C0', '6', '5', '0', '1'), rows say "
         "('000-a.txt', 'C0', '6', '4', '0', '1')"
     ]
-    copied = copied_problems(sections, {"000-a.txt": "Well: a claim proved by a test that is gone."})
+    document = {"000-a.txt": "Well: a claim proved by a test that is gone."}
+    copied = copied_problems(sections, document)
     assert copied == ["C0.01 copies the document: 'a claim proved by a test that is'"]
     backticked = parse(BROKEN.replace("test that is gone", "`test that is gone`"))
     assert copied_problems(backticked, {"000-a.txt": "a claim proved by a test that is gone"}) == []

@@ -25,6 +25,7 @@ CUSTOMER_SCHEMA = {
         "joined": {"type": "date"},
         "tags": {"type": "string", "array": True},
         "code": {"type": "string", "exact_length": 3},
+        "profile": {"type": "object"},
         "retired": {"type": "number", "deleted": True},
     },
 }
@@ -171,11 +172,14 @@ async def test_metadata_update_lists_the_customers_it_could_not_update(
 
 
 async def test_csv_cells_take_the_schema_types_and_bad_rows_fail_alone(client: Client) -> None:
+    deep = '"' + '{""a"": ' * 65 + "1" + "}" * 65 + '"'
     csv = (
-        "Source_id,tier,visits,vip,joined,tags,note\n"
-        'c1,gold,12,TRUE,2020-01-02,"a, b",hello\n'
-        "c2,bronze,x,maybe,,,\n"
-        "c3,,2.5,false,,,\n"
+        "Source_id,tier,visits,vip,joined,tags,profile,note\n"
+        'c1,gold,12,TRUE,2020-01-02,"a, b","{""size"": ""L""}",hello\n'
+        "c2,bronze,x,maybe,,,,\n"
+        "c3,,2.5,false,,,,\n"
+        'c4,,,,,,"{""n"": NaN}",\n'
+        f"c5,,,,,,{deep},\n"
     )
     for headers in (AUTH, OTHER):  # the other tenant has no schema
         response = await client.post("/v1/customers/importCSV", data=csv_form(csv),
@@ -185,15 +189,20 @@ async def test_csv_cells_take_the_schema_types_and_bad_rows_fail_alone(client: C
     await run_until_idle(client, headers=OTHER)
     _, c1 = await call(client, "GET", "/v1/customers/c1")
     assert c1["metadata"] == {"tier": "gold", "visits": 12, "vip": True, "joined": "2020-01-02",
-                              "tags": ["a", "b"], "note": "hello"}  # fmt: skip
+                              "tags": ["a", "b"], "profile": {"size": "L"}, "note": "hello"}
     _, c3 = await call(client, "GET", "/v1/customers/c3")
     assert c3["metadata"] == {"visits": 2.5, "vip": False}
     _, jobs = await call(client, "GET", "/v1/async-actions")
     job = await action(client, jobs["async_actions"][0]["id"])
-    assert job["result"]["failed"] == [{"source_id": "c2", "row": 2, "reason": (
+    failed = {f["source_id"]: (f["row"], f["reason"]) for f in job["result"]["failed"]}
+    assert failed["c2"] == (2, (
         "Metadata validation failed: tier: must be equal to one of gold,silver (actual value "
         "is 'bronze'); visits: must be a number (actual value is 'x'); vip: must be a boolean "
-        "(actual value is 'maybe')")}]  # fmt: skip
+        "(actual value is 'maybe')"))  # fmt: skip
+    # strict JSON only, and no deeper than a request body may nest: otherwise it stays text
+    assert failed["c4"] == (4, "Metadata validation failed: profile: must be an object "
+                               "(actual value is '{\"n\": NaN}')")  # fmt: skip
+    assert failed["c5"][0] == 5 and "profile: must be an object" in failed["c5"][1]
     assert (await call(client, "GET", "/v1/customers/c2"))[0] == 404
     _, untyped = await call(client, "GET", "/v1/customers/c1", headers=OTHER)
     assert untyped["metadata"]["visits"] == "12" and untyped["metadata"]["tags"] == "a, b"

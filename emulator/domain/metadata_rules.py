@@ -19,10 +19,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from emulator.jobs.clock import parse_instant
 
 Json = dict[str, Any]
 TYPES = ("string", "number", "object", "date", "datetime", "geopoint", "boolean", "image_url")
+MAX_CELL_DEPTH = 64  # as deep as a request body may nest
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -184,9 +187,22 @@ class Definition:
         if self.type == "boolean" and text.lower() in ("true", "false"):
             return text.lower() == "true"
         if self.type in ("object", "geopoint") and text.startswith("{"):
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                return text
-            return parsed if isinstance(parsed, dict) else text
+            return _object_from_text(text)
         return text
+
+
+def _object_from_text(text: str) -> object:
+    """A cell holding a JSON object, read as strictly as a request body (no NaN, at most
+    MAX_CELL_DEPTH levels deep); anything else stays text."""
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
+    level, depth = [parsed], 0
+    while level:
+        depth += 1
+        if depth > MAX_CELL_DEPTH:
+            return text
+        level = [child for node in level if isinstance(node, dict | list)
+                 for child in (node.values() if isinstance(node, dict) else node)]  # fmt: skip
+    return parsed if isinstance(parsed, dict) else text
