@@ -15,7 +15,7 @@ from emulator.control.faults import FaultError
 from emulator.control.fixtures import FixtureError
 from emulator.control.routes import summary
 from emulator.control.snapshot import SnapshotError
-from emulator.control.statefile import StateFileError
+from emulator.control.statelog import StateFileError
 from emulator.http.app import create_app
 from emulator.http.gcpolicy import collect_garbage
 from emulator.http.keys import SPEC

@@ -395,3 +395,35 @@ def test_every_view_has_readable_contrast_and_labelled_fields(
         page.wait_for_load_state("networkidle")
         assert page.evaluate(AUDIT) == {"low": [], "unlabelled": []}, view
         shot(page, f"view-{view}")
+
+
+@pytest.fixture(scope="module")
+def guarded_url() -> Iterator[str]:
+    settings = Settings(
+        port=0, seed=3, clock_mode="manual", clock_start=START,
+        credentials={"locked-app": "app-secret"}, admin_token="admin-secret",
+    )  # fmt: skip
+    with BackgroundEmulator(settings) as server:
+        yield server.url
+
+
+def test_a_guarded_emulator_needs_the_tokens_from_the_picker(
+    page: Page, guarded_url: str
+) -> None:
+    """With --credentials and --admin-token the page works once the picker has both tokens;
+    without the admin token it says why, and shows nothing."""
+    owner = EmulatorHandle(guarded_url, "locked-app", "app-secret", admin_token="admin-secret")
+    owner.reset()
+    Tenant(guarded_url, "locked-app", "app-secret").api(
+        "POST", "/v1/customers", {"source_id": "vault", "name": "Vault"})  # fmt: skip
+    page.goto(f"{guarded_url}/_emulator/ui")
+    page.get_by_label("Tenant (X-App-Id)").fill("locked-app")
+    page.get_by_label("App token").fill("app-secret")
+    page.get_by_role("button", name="Open tenant").click()
+    expect(page.locator("#notice")).to_contain_text("HTTP 401")
+    expect(page.locator("#customers-table tbody")).not_to_contain_text("Vault")
+    page.get_by_label("Admin token").fill("admin-secret")
+    page.get_by_role("button", name="Open tenant").click()
+    expect(page.locator("#customers-table tbody tr")).to_have_count(1)
+    expect(page.locator("#customers-table tbody")).to_contain_text("Vault")
+    expect(page.locator("#clock-mode")).to_have_text("manual")

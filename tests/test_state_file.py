@@ -18,7 +18,8 @@ from conftest import ClientFactory
 from helpers import AUTH, CONTROL, OTHER, Client, call, tenant_of
 from processes import Emulator, run_to_exit
 
-from emulator.control.statefile import HEADER, StateFile
+from emulator.control.statefile import StateFile
+from emulator.control.statelog import HEADER
 from emulator.http.keys import STATE_FILE
 
 MANUAL = ("--clock", "manual", "--clock-start", "2026-01-15T09:30:00+00:00", "--seed", "3")
