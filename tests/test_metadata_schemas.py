@@ -252,6 +252,11 @@ async def test_schemas_come_from_fixtures_and_are_kept_in_snapshots(
     assert schema["related_object"] == "customer" and schema["allow_defined_only"] is False
     assert schema["properties"] == CUSTOMER_SCHEMA["properties"]
     restored = await make_client()
+    broken = json.loads(json.dumps(exported))
+    broken["tenants"]["app-1"]["meta"]["metadata_schemas"][0]["properties"]["visits"]["gte"] = "0"
+    response = await restored.put("/_emulator/state", json=broken)
+    assert response.status == 400  # a definition no check could use is refused, not stored
+    assert "metadata definition field gte" in (await response.json())["details"]
     assert (await restored.put("/_emulator/state", json=exported)).status == 200
     status, body = await call(restored, "POST", "/v1/customers",
                               json={"metadata": {"tier": "tin"}})  # fmt: skip

@@ -82,6 +82,26 @@ _KINDS: dict[str, tuple[str, Callable[[object], bool]]] = {
 }
 
 
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_list_of(kinds: tuple[type, ...]) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, list) and all(
+        isinstance(item, kinds) and not isinstance(item, bool) for item in value
+    )
+
+
+# What each field of a stored definition must hold (besides null).
+_FIELD_TESTS: dict[str, Callable[[object], bool]] = {
+    "optional": lambda v: isinstance(v, bool), "array": lambda v: isinstance(v, bool),
+    "deleted": lambda v: isinstance(v, bool), "eq": _is_list_of((int, float, str)),
+    "ne": _is_list_of((int, float)), "lt": _is_number, "lte": _is_number, "gt": _is_number,
+    "gte": _is_number, "min_length": _is_count, "max_length": _is_count,
+    "exact_length": _is_count,
+}  # fmt: skip
+
+
 def shown(value: object) -> str:
     """A value as an error quotes it: text as it is, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -109,10 +129,15 @@ class Definition:
 
     @classmethod
     def parse(cls, body: Json) -> Definition:
-        """A definition from its seeded form (checked against the seed schema first)."""
+        """A definition from its seeded form. Seeds are checked against the seed schema first;
+        a snapshot's are checked here, so that no stored definition can fail a later check."""
         if body.get("type") not in TYPES:
             raise ValueError(f"type must be one of {', '.join(TYPES)}")
         fields = {k: v for k, v in body.items() if k in cls.__dataclass_fields__}
+        for name, value in fields.items():
+            test = _FIELD_TESTS.get(name)
+            if value is not None and test is not None and not test(value):
+                raise ValueError(f"metadata definition field {name} has a wrong type")
         for name in ("eq", "ne"):
             if fields.get(name) is not None:
                 fields[name] = tuple(fields[name])
