@@ -285,6 +285,24 @@ def test_add_new_customer_with_the_keyboard(page: Page, tenant: Tenant) -> None:
     assert tenant.api("GET", "/v1/customers/kim")["loyalty"]["points"] == 75
 
 
+def colour(page: Page, name: str) -> tuple[int, int, int]:
+    button = page.get_by_role("button", name=name, exact=True)
+    expect(button).to_be_visible()
+    text = button.evaluate("(el) => getComputedStyle(el).backgroundColor")
+    red, green, blue = (int(part) for part in re.findall(r"\d+", text)[:3])
+    return red, green, blue
+
+
+def test_the_add_button_is_green_and_the_upload_button_yellow(page: Page, tenant: Tenant) -> None:
+    open_view(page, tenant, "customers")
+    red, green, blue = colour(page, "Add new customer")
+    assert green > red + 40 and green > blue + 40, (red, green, blue)  # green
+    page.get_by_role("link", name="Upload customer list").click()
+    red, green, blue = colour(page, "Upload")
+    assert min(red, green) > 150 and blue < min(red, green) - 100, (red, green, blue)  # yellow
+    shot(page, "upload-button")
+
+
 def test_journal_filters_and_faults(page: Page, tenant: Tenant) -> None:
     tenant.api("POST", "/v1/customers", {"source_id": "ok"})
     with pytest.raises(Refused) as rejected:
