@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from conftest import ClientFactory
 from helpers import AUTH, Client, call, csv_form, run_until_idle, settings_for
 
 from emulator import create_app
-from emulator.http.keys import JOURNAL
+from emulator.http.keys import JOURNAL, SETTINGS
+from emulator.http.server import make_runner
 from emulator.settings import JobTiming
 
 
@@ -113,18 +117,42 @@ async def hang_up_mid_body(port: int) -> None:
     writer.transport.abort()
 
 
+@asynccontextmanager
+async def served_by(kind: str, app: web.Application) -> AsyncIterator[int]:
+    """The app on a free port: aiohttp's test server (which cancels the handler of a request
+    whose client is gone), or the command line's own runner (which lets it run to its end)."""
+    if kind == "test server":
+        server = TestServer(app, port=0)
+        await server.start_server()
+        try:
+            yield int(server.port or 0)
+        finally:
+            await server.close()
+        return
+    runner = make_runner(app, app[SETTINGS])
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield int(runner.addresses[0][1])
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("kind", ["test server", "command line server"])
 async def test_a_client_that_hangs_up_is_not_an_error(
-    aiohttp_server: Any, caplog: pytest.LogCaptureFixture
+    kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    server = await aiohttp_server(create_app(settings_for(access_log=True)))
-    await hang_up_mid_body(server.port)
-    for _ in range(200):  # until the server has noticed the hang-up
-        if messages(caplog, "emulator.access"):
-            break
-        await asyncio.sleep(0.01)
+    app = create_app(settings_for(access_log=True))
+    async with served_by(kind, app) as port:
+        await hang_up_mid_body(port)
+        for _ in range(200):  # until the server has noticed the hang-up
+            if messages(caplog, "emulator.access"):
+                break
+            await asyncio.sleep(0.01)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     line = messages(caplog, "emulator.access")[-1]
     assert line.startswith("POST /v1/customers 0 ") and line.endswith("client_disconnected")
-    journal = server.app[JOURNAL].query()
+    journal = app[JOURNAL].query()
     assert [(e.status, e.outcome) for e in journal] == [(0, "client_disconnected")]

@@ -51,7 +51,7 @@ def outcome_of(request: web.Request, response: web.StreamResponse | None) -> str
     found = request.get(FAULT) or request.get(VALIDATION)
     if found:
         return str(found)
-    if response is None:
+    if response is None or request.get(GONE):  # GONE: the answer was never sent
         return DISCONNECTED if _hung_up(request) else "error"
     return "no_operation" if request.path.startswith(API_PREFIXES) else "control"
 
