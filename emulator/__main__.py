@@ -21,6 +21,7 @@ from emulator.cli_types import (
     credentials,
     finite_non_negative,
     finite_positive,
+    host_name,
     http_url,
     instant,
     log_level,
@@ -41,7 +42,9 @@ class Parser(argparse.ArgumentParser):
 
 def _server_flags(parser: Parser, env: Mapping[str, str]) -> None:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    parser.add_argument(
+        "--host", type=host_name, default="127.0.0.1", help="interface to listen on"
+    )
     parser.add_argument(
         "--port", type=port_number, default=DEFAULT_PORT,
         help=f"TCP port, 0 for any free one (default: $PORT, else {DEFAULT_PORT})",

@@ -13,6 +13,13 @@ ArgumentError = argparse.ArgumentTypeError
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def host_name(text: str) -> str:
+    """An interface to listen on; an empty one (an unset variable?) would mean every one."""
+    if not text.strip():
+        raise ArgumentError("expected a host name or IP address (0.0.0.0 for every interface)")
+    return text.strip()
+
+
 def port_number(text: str) -> int:
     try:
         port = int(text)

@@ -33,13 +33,26 @@ class StartupError(Exception):
     """Found while starting; the message is one line."""
 
 
+def listen_failure(host: str, port: int, error: Exception) -> str:
+    """One line for a failed listen: bind's errors, and getaddrinfo's (negative codes, which
+    os.strerror would call "Unknown error -2"), in the words their own message has."""
+    if isinstance(error, UnicodeError):  # a name the IDNA codec refuses, e.g. "a..b"
+        reason = "not a valid host name"
+    elif isinstance(error, OSError) and error.errno and error.errno > 0:
+        reason = os.strerror(error.errno)  # asyncio's message repeats the address
+    elif isinstance(error, OSError) and error.strerror:
+        reason = error.strerror
+    else:
+        reason = str(error)
+    return f"cannot listen on {host}:{port}: {reason}"
+
+
 async def _listen(runner: web.AppRunner, settings: Settings) -> web.TCPSite:
     site = web.TCPSite(runner, settings.host, settings.port)
     try:
         await site.start()
-    except OSError as error:
-        reason = os.strerror(error.errno) if error.errno else str(error)
-        raise StartupError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from None
+    except (OSError, UnicodeError) as error:
+        raise StartupError(listen_failure(settings.host, settings.port, error)) from None
     return site
 
 

@@ -3,6 +3,7 @@ line on stderr naming the problem, nothing on stdout, and never a traceback."""
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from emulator.server import listen_failure
 
 Case = Callable[[Path], "Start"]
 
@@ -93,6 +96,10 @@ CASES: dict[str, Case] = {
         write(d, "new.json", '{"openapi": "3.1.0", "paths": {}}'),
         says=["is OpenAPI 3.1.0; 3.0.x is supported"],
     ),
+    "host not a host name": lambda d: start(
+        "--host", "a..b", says=["cannot listen on a..b:0", "not a valid host name"]
+    ),
+    "host empty": lambda d: start("--host", "", code=2, says=["--host", "a host name or IP"]),
     "PORT not a number": lambda d: start(
         code=2, PORT="http", says=["environment variable PORT", "'http'"]
     ),
@@ -205,3 +212,15 @@ def test_a_state_file_folder_that_is_not_writable(tmp_path: Path) -> None:
     assert code == 1
     assert err.startswith(f"voucherify-emulator: state file {folder}/state.json: cannot write")
     assert len(err.splitlines()) == 1
+
+
+def test_a_host_that_does_not_resolve_is_named_in_words() -> None:
+    """getaddrinfo's errors carry negative codes that os.strerror calls "Unknown error -2"."""
+    unknown = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    assert listen_failure("nosuch.invalid", 8080, unknown) == (
+        "cannot listen on nosuch.invalid:8080: Name or service not known"
+    )
+    busy = OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
+    assert listen_failure("127.0.0.1", 80, busy) == (
+        "cannot listen on 127.0.0.1:80: Address already in use"
+    )
