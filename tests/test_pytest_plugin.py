@@ -91,6 +91,23 @@ def test_wrong(voucherify_emulator):
     result.assert_outcomes(failed=1)
 
 
+def test_a_bad_clock_in_the_ini_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """Not an emulator whose every clock call is a 500 internal_error."""
+    pytester.makeini("[pytest]\nvoucherify_emulator_clock = fast\n")
+    pytester.makepyfile(
+        test_user="""
+def test_clock(voucherify_emulator):
+    voucherify_emulator.clock.now()
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*voucherify_emulator_clock must be manual, real or scaled, not 'fast'*"]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
 def test_tenants_are_stable_per_test_and_distinct() -> None:
     assert tenant_for("t.py::a") == tenant_for("t.py::a")
     assert tenant_for("t.py::a") != tenant_for("t.py::b")

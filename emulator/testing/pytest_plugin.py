@@ -42,6 +42,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+CLOCKS = ("manual", "real", "scaled")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock = str(config.getini("voucherify_emulator_clock"))
+    if clock not in CLOCKS:
+        raise pytest.UsageError(
+            f"voucherify_emulator_clock must be {', '.join(CLOCKS[:-1])} or {CLOCKS[-1]}, "
+            f"not {clock!r}"
+        )
+
+
 @pytest.fixture(scope="session")
 def voucherify_emulator_url(request: pytest.FixtureRequest) -> Iterator[str]:
     external = request.config.getoption("--voucherify-emulator-url")
