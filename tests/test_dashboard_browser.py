@@ -200,6 +200,21 @@ def test_bad_file_shows_troubleshooting_errors(page: Page, tenant: Tenant, tmp_p
     expect(page.locator("#uploads-table tbody tr").first).to_contain_text("INVALID")
 
 
+def test_a_new_upload_clears_the_last_ones_notice(
+    page: Page, tenant: Tenant, tmp_path: Path
+) -> None:
+    """The green "2 customer(s) created" of the last upload must not stand above the next
+    upload's troubleshooting errors, as if that file had been applied."""
+    open_view(page, tenant, "upload")
+    upload(page, tmp_path, "identifier,name\nann,Ann\nbob,Bob\n")
+    expect(page.locator("#notice")).to_have_text(
+        "2 customer(s) created, 0 updated, 0 unchanged, 0 not updated.")
+    upload(page, tmp_path, "identifier;name\ncid;Cid\n", name="semicolons.csv")
+    expect(page.get_by_role("alert").get_by_role("heading")).to_have_text("Troubleshooting errors")
+    expect(page.locator("#notice")).to_have_text("")
+    assert tenant.api("GET", "/v1/customers")["total"] == 2
+
+
 def test_import_progress_reaches_100_after_advancing_the_clock(page: Page, tenant: Tenant) -> None:
     tenant.control("POST", "/_emulator/async-actions/timings", {
         "type": "CUSTOMERS.IMPORT_CSV", "queue_delay": 0, "item_seconds": 0.01,

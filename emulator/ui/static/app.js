@@ -316,6 +316,7 @@
 
   async function upload(event) {
     event.preventDefault();
+    notify("");  // the last upload's message is not this file's
     const file = $("#upload-file").files[0];
     if (!file) return showTroubles("Troubleshooting errors", [{ row: null, line: null, column: null, reason: "Choose a .csv file first" }]);
     if (file.size > MAX_BYTES) {
