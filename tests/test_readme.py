@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,20 +32,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[int]:
-    """The README's `make run ARGS="--seed 1 --fixtures fixtures"`, on a free port."""
+@contextmanager
+def serving(*flags: str) -> Iterator[int]:
+    """`make run ARGS="<flags>"`, on a free port."""
     port = free_port()
     env = {**os.environ, "PORT": str(port)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--seed", "1", "--fixtures", "fixtures"],
+        [sys.executable, "-m", "emulator", *flags],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    assert process.stdout is not None
-    assert "ready on" in process.stdout.readline()
-    yield port
-    process.terminate()
-    process.communicate(timeout=60)
+    try:
+        assert process.stdout is not None
+        assert "ready on" in process.stdout.readline()
+        yield port
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[int]:
+    """The README's `make run ARGS="--seed 1 --fixtures fixtures"`."""
+    with serving("--seed", "1", "--fixtures", "fixtures") as port:
+        yield port
 
 
 def shell(command: str, cwd: Path = REPO) -> str:
@@ -62,6 +72,32 @@ def test_the_curl_session_is_real_output(served: int) -> None:
         shown = step.output
         got = shell(step.command.replace("localhost:18080", f"localhost:{served}"))
         assert normalized(got) == normalized(shown), step.command
+
+
+def shows(shown: str, got: str) -> bool:
+    """The output the README shows is the real one; where it writes ` ... `, the parts it does
+    show appear in the real output in that order."""
+    if " ... " not in shown:
+        return normalized(got) == normalized(shown)
+    rest = normalized(got)
+    for part in normalized(shown).split(" ... "):
+        found = rest.find(part)
+        if found < 0:
+            return False
+        rest = rest[found + len(part) :]
+    return True
+
+
+@needs_curl
+def test_the_customer_list_session_is_real_output(tmp_path: Path) -> None:
+    """The upload, confirm, segment move and troubleshooting session, from `make run
+    ARGS="--seed 1"`: files made by its own printf lines, in an empty folder."""
+    steps = console_steps(section("The customer-list upload"))
+    assert len(steps) >= 9
+    with serving("--seed", "1") as port:
+        for step in steps:
+            got = shell(step.command.replace("localhost:18110", f"localhost:{port}"), tmp_path)
+            assert shows(step.output, got), f"{step.command}\n{got}"
 
 
 def test_the_start_up_error_examples_are_real(tmp_path: Path) -> None:
