@@ -100,6 +100,37 @@ def test_the_customer_list_session_is_real_output(tmp_path: Path) -> None:
             assert shows(step.output, got), f"{step.command}\n{got}"
 
 
+def masked_log(text: str) -> list[str]:
+    """Log lines without what changes from run to run: wall times, ids, milliseconds."""
+    lines = [line for line in text.splitlines() if " INFO emulator." in line]
+    lines = [re.sub(r"^\S+ \S+ ", "", line) for line in lines]
+    lines = [re.sub(r"aa_[0-9a-f]{18}", "<id>", line) for line in lines]
+    lines = [re.sub(r"\d+\.\dms", "<ms>", line) for line in lines]
+    return [normalized(line) for line in lines]
+
+
+@needs_curl
+def test_the_log_example_is_real_output(tmp_path: Path) -> None:
+    """The Logs section's `--access-log` lines: a two-row import, then one poll."""
+    (shown,) = re.findall(r"```\n(.*?)```", section("Logs"), flags=re.S)
+    (tmp_path / "c.csv").write_text("source_id,name\nann,Ann\nbob,Bob\n")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--port", str(port), "--access-log"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None and "ready on" in process.stdout.readline()
+        auth = "-H X-App-Id:ci -H X-App-Token:t"
+        shell(f"curl -s -X POST localhost:{port}/v1/customers/importCSV {auth} -F file=@c.csv",
+              tmp_path)  # fmt: skip
+        shell(f"curl -s localhost:{port}/v1/async-actions {auth}", tmp_path)
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=60)
+    assert masked_log(err) == masked_log(shown)
+
+
 def test_the_start_up_error_examples_are_real(tmp_path: Path) -> None:
     (tmp_path / "people.yaml").write_text("customers:\n  - {source_id: a}\n  - {email: 42}\n")
     steps = console_steps(section("Command line"))
