@@ -213,6 +213,17 @@ async def test_faults_are_journaled_and_removable(client: Client) -> None:
         ({"faults": [{"status": 500}, {"status": 1}]}, "HTTP error status"),
         ({"status": 500, "tenant": ""}, "tenant must be"),
         ({"faults": {"status": 500}}, "must be a list"),
+        # A misspelt key must not leave a bucket that never refills, "no" must not drop every
+        # connection, and what is not a path, a method or a whole number is not guessed at.
+        ({"rate_limit": {"capacity": 1, "refill": 2}}, "unknown rate_limit keys ['refill']"),
+        ({"rate_limit": 5}, "rate_limit must be"),
+        ({"drop": "no"}, "drop must be true or false"),
+        ({"status": 503, "times": 1.5}, "times must be a whole number"),
+        ({"status": 503, "path": 5}, "path must be"),
+        ({"status": 503, "path": ""}, "path must be"),
+        ({"status": 503, "method": 5}, "method must be"),
+        ({"status": 503, "method": "FETCH"}, "method must be"),
+        ({"status": 503, "body": [1]}, "body must be an object"),
     ],
 )
 async def test_bad_fault_specs_are_refused_whole(

@@ -103,56 +103,89 @@ def _number(value: object, name: str, minimum: float = 0, maximum: float = MAX_N
     return float(value)
 
 
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+BUCKET_KEYS = {"capacity", "refill_per_second"}
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise FaultError(f"{name} must be a non-empty string")
+    return value
+
+
+def _method(value: object) -> str | None:
+    if value is None:
+        return None
+    method = _text(value, "method").upper()
+    if method not in METHODS:
+        raise FaultError(f"method must be one of {', '.join(sorted(METHODS))}")
+    return method
+
+
+def _latency(value: object) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    low, high = value if isinstance(value, list) and len(value) == 2 else (value, value)
+    span = (_number(low, "latency_ms", maximum=MAX_LATENCY_MS),
+            _number(high, "latency_ms", maximum=MAX_LATENCY_MS))  # fmt: skip
+    if span[0] > span[1]:
+        raise FaultError("latency_ms range must be [low, high]")
+    return span
+
+
+def _status(value: object) -> int | None:
+    if value is not None and (not isinstance(value, int) or not 400 <= value <= 599):
+        raise FaultError("status must be an HTTP error status (400-599)")
+    return value
+
+
+def _bucket(value: object) -> TokenBucket | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FaultError("rate_limit must be {capacity, refill_per_second}")
+    unknown = sorted(set(value) - BUCKET_KEYS)
+    if unknown:  # a misspelt refill_per_second would be a bucket that never refills
+        raise FaultError(f"unknown rate_limit keys {unknown}; use {sorted(BUCKET_KEYS)}")
+    return TokenBucket(
+        _number(value.get("capacity"), "rate_limit.capacity", 1),
+        _number(value.get("refill_per_second", 0), "rate_limit.refill_per_second"),
+    )
+
+
+def _times(value: object) -> int | None:
+    if value is None:
+        return None
+    times = _number(value, "times", 1)
+    if not times.is_integer():
+        raise FaultError("times must be a whole number of requests")
+    return int(times)
+
+
 def parse_fault(spec: object, fault_id: str) -> Fault:
+    """A fault from its spec, every key checked: nothing is guessed at or dropped."""
     if not isinstance(spec, dict):
         raise FaultError("a fault must be an object")
     unknown = set(spec) - KEYS
     if unknown:
         raise FaultError(f"unknown fault keys {sorted(unknown)}; use {sorted(KEYS)}")
-    fault = Fault(id=fault_id, path=str(spec.get("path", "/v1/*")))
-    if spec.get("method") is not None:
-        fault.method = str(spec["method"]).upper()
     tenant = spec.get("tenant", EVERY_TENANT)
     if not isinstance(tenant, str) or not tenant:
         raise FaultError('tenant must be an X-App-Id, or "*" for every tenant')
-    fault.tenant = None if tenant == EVERY_TENANT else tenant
-    latency = spec.get("latency_ms")
-    if latency is not None:
-        low, high = (
-            latency if isinstance(latency, list) and len(latency) == 2 else (latency, latency)
-        )
-        fault.latency_ms = (
-            _number(low, "latency_ms", maximum=MAX_LATENCY_MS),
-            _number(high, "latency_ms", maximum=MAX_LATENCY_MS),
-        )
-        if fault.latency_ms[0] > fault.latency_ms[1]:
-            raise FaultError("latency_ms range must be [low, high]")
-    if spec.get("status") is not None:
-        status = spec["status"]
-        if not isinstance(status, int) or not 400 <= status <= 599:
-            raise FaultError("status must be an HTTP error status (400-599)")
-        fault.status = status
-    if spec.get("body") is not None:
-        if not isinstance(spec["body"], dict):
-            raise FaultError("body must be an object")
-        fault.body = spec["body"]
-    limit = spec.get("rate_limit")
-    if limit is not None:
-        if not isinstance(limit, dict):
-            raise FaultError("rate_limit must be {capacity, refill_per_second}")
-        fault.rate_limit = TokenBucket(
-            _number(limit.get("capacity"), "rate_limit.capacity", 1),
-            _number(limit.get("refill_per_second", 0), "rate_limit.refill_per_second"),
-        )
-    fault.drop = bool(spec.get("drop", False))
-    if spec.get("times") is not None:
-        fault.times = int(_number(spec["times"], "times", 1))
-    if (
-        fault.latency_ms is None
-        and fault.status is None
-        and fault.rate_limit is None
-        and not fault.drop
-    ):
+    body, drop = spec.get("body"), spec.get("drop", False)
+    if body is not None and not isinstance(body, dict):
+        raise FaultError("body must be an object")
+    if not isinstance(drop, bool):
+        raise FaultError("drop must be true or false")
+    fault = Fault(
+        id=fault_id, path=_text(spec.get("path", "/v1/*"), "path"),
+        method=_method(spec.get("method")), tenant=None if tenant == EVERY_TENANT else tenant,
+        latency_ms=_latency(spec.get("latency_ms")), status=_status(spec.get("status")),
+        body=body, rate_limit=_bucket(spec.get("rate_limit")), drop=drop,
+        times=_times(spec.get("times")),
+    )  # fmt: skip
+    effects = (fault.latency_ms, fault.status, fault.rate_limit)
+    if all(effect is None for effect in effects) and not fault.drop:
         raise FaultError("a fault needs latency_ms, status, rate_limit or drop")
     return fault
 
