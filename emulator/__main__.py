@@ -247,6 +247,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(1) from None
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         raise SystemExit(130) from None
+    _leave()
+
+
+def _leave() -> None:
+    """Stopped cleanly: the server is closed and the state file saved and closed. Exit without
+    freeing the heap object by object, which took 2-3.7 s of a SIGTERM's budget at 200,000
+    customers (the stop itself took 5 s)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

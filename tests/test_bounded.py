@@ -103,3 +103,36 @@ async def test_a_tenant_with_work_in_flight_is_never_evicted(make_client: Client
     busy = {**AUTH, "X-App-Id": "busy-2"}
     _, listing = await call(client, "GET", "/v1/async-actions", headers=busy)
     assert listing["async_actions"][0]["status"] in ("ENQUEUED", "IN_PROGRESS")  # kept, held
+
+
+class _Watched(list[Any]):
+    """A customer's event list that counts the walks over it."""
+
+    walks = 0
+
+    def __iter__(self) -> Any:
+        self.walks += 1
+        return super().__iter__()
+
+
+async def test_an_update_never_walks_the_customers_history(client: Client) -> None:
+    """One customer updated over and over (a CSV or bulk update repeating one source_id) must
+    cost each update the same: walking the history made 40,000 updates of one customer take 34 s
+    of the tenant's time, and a 10 MB CSV of one source_id held the tenant for minutes."""
+    await call(client, "POST", "/v1/customers", json={"source_id": "hot", "name": "v0"})
+    entry = tenant_of(client).customers.find("hot")
+    assert entry is not None
+    for n in range(1, 4):
+        await call(client, "PUT", "/v1/customers/hot", json={"name": f"v{n}"})
+    watched = _Watched(entry.events)
+    entry.events = watched
+    rows = "Source_id,Name\n" + "".join(f"hot,w{n}\n" for n in range(50))
+    response = await client.post("/v1/customers/importCSV", data=csv_form(rows), headers=AUTH)
+    assert response.status == 202
+    await call(client, "POST", "/_emulator/async-actions/run-until-idle", headers=CONTROL)
+    await call(client, "PUT", "/v1/customers/hot", json={"name": "last"})
+    assert watched.walks == 0
+    assert len(entry.events) == 55
+    history = await activity(client, "hot")
+    assert history[0]["data"]["data"]["customer"]["name"] == "last"
+    assert history[-1]["data"]["data"]["customer"]["name"] == "v0"  # the creation, as it was

@@ -265,3 +265,26 @@ async def test_a_failed_save_is_cut_off_and_made_again(
     assert not state_file.pending
     again = await reopen(path, make_client)
     assert (await call(again, "GET", "/v1/customers", params={"limit": "5"}))[1]["total"] == 2
+
+
+async def test_a_creation_event_keeps_the_customer_as_created_across_a_restart(
+    tmp_path: Path, make_client: ClientFactory
+) -> None:
+    """A creation event is saved as "the customer's object" while it shares it; once an update
+    replaces that object, the event must be saved again in full, or a restart would show the
+    creation with the updated fields."""
+    path = tmp_path / "state.jsonl"
+    client = await make_client(state_file=path)
+    state_file: StateFile = client.app[STATE_FILE]  # type: ignore[index]
+    await call(client, "POST", "/v1/customers", json={"source_id": "c", "name": "First"})
+    await state_file.save()
+    for name in ("Second", "Third"):
+        await call(client, "PUT", "/v1/customers/c", json={"name": name})
+        await state_file.save()
+    again = await reopen(path, make_client)
+    status, body = await call(again, "GET", "/v1/customers/c/activity", params={"limit": "10"})
+    assert status == 200
+    names = {event["type"]: event["data"]["data"]["customer"]["name"] for event in body["data"]}
+    assert names["customer.created"] == "First"
+    history = [event["data"]["data"]["customer"]["name"] for event in body["data"]]
+    assert history == ["Third", "Second", "First"]

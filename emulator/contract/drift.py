@@ -19,6 +19,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,8 @@ from emulator.contract.document import Resolver, SpecError, load_document, packa
 from emulator.contract.repairs import operations
 
 Json = dict[str, Any]
-CHECKOUT = Path(__file__).resolve().parents[2]
-BASELINE = CHECKOUT / "openapi" / "drift-baseline.txt"  # a developer tool: run from a checkout
+# Shipped beside the contract (openapi/ in a checkout), so an installed package compares too.
+BASELINE = Path(str(resources.files("emulator.openapi").joinpath("drift-baseline.txt")))
 MAX_DEPTH = 12
 
 

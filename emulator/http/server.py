@@ -76,6 +76,22 @@ class Protocol(RequestHandler):
                 self._arm()
             self._head_bytes = True
 
+    async def shutdown(self, timeout: float | None = 15.0) -> None:
+        """aiohttp waits `timeout` for a running handler, then cancels only its request's body
+        and waits `timeout` again. A handler that reads no more body (one replaying its tenant's
+        due work) held a stop for twice the grace: here the handler is cancelled once the grace
+        is over (a replay stops between two items, so nothing is half-applied). aiohttp's own
+        waits get a second more, so its timeout never races the cancellation."""
+        handler = self._task_handler
+        if handler is None or timeout is None:
+            await super().shutdown(timeout)
+            return
+        deadline = self._loop.call_later(timeout, handler.cancel)
+        try:
+            await super().shutdown(timeout + 1)
+        finally:
+            deadline.cancel()
+
     def _busy(self) -> bool:
         return bool(self._request_in_progress or self._messages)
 
