@@ -104,4 +104,4 @@ def compile_rs(schema: Any) -> Predicate | None:
         return None
     # Called as is (a wrapper would double its cost); an instance it cannot read (not JSON
     # data) raises ValueError or TypeError, and SchemaCheck asks jsonschema instead.
-    return validator.is_valid  # type: ignore[no-any-return]
+    return validator.is_valid
