@@ -10,6 +10,8 @@ from typing import Any
 from emulator.domain.activity import ActivityLog
 from emulator.domain.changes import Changes
 from emulator.domain.customer_entry import UPDATED, WRITABLE, Entry, instant, ordered
+from emulator.domain.customer_index import CustomerIndex
+from emulator.domain.customer_list import CustomerQuery, Page, list_customers
 from emulator.domain.errors import NotFound
 from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
@@ -57,6 +59,7 @@ class Customers:
         self._activity = activity
         self._changes = changes if changes is not None else Changes()
         self._live: dict[str, Entry] = {}
+        self._order = CustomerIndex()  # the live customers in listing orders
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
         self._seq = 0
@@ -84,6 +87,9 @@ class Customers:
 
     def entries(self) -> Iterable[Entry]:
         return self._live.values()
+
+    def query(self, q: CustomerQuery) -> Page:
+        return list_customers(self._order, q, self._live)
 
     def by_source_id(self, source_id: str) -> Entry | None:
         """The live customer with exactly this source_id (never matched against ids)."""
@@ -125,8 +131,10 @@ class Customers:
         now = self._clock.now()
         self.revision += 1
         old = entry.data
+        self._order.before_write(entry)
         entry.data = ordered({**old, **changes, "updated_at": iso(now)})
         entry.updated = now
+        self._order.after_write(entry)
         self._activity.replaced(entry, old)
         self._activity.record(entry, UPDATED, now, changes)
         self._changes.mark("customer", entry.id)
@@ -258,12 +266,14 @@ class Customers:
     def _index(self, entry: Entry) -> None:
         customer_id = entry.data["id"]
         self._live[customer_id] = entry
+        self._order.add(entry)
         source_id = entry.data.get("source_id")
         if source_id:
             self._by_source[source_id] = customer_id
 
     def _forget(self, entry: Entry) -> None:
-        self._live.pop(entry.data["id"], None)
+        if self._live.pop(entry.data["id"], None) is not None:
+            self._order.remove(entry)
         source_id = entry.data.get("source_id")
         if source_id and self._by_source.get(source_id) == entry.data["id"]:
             del self._by_source[source_id]

@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from emulator.domain.activity import ActivityQuery
 from emulator.domain.customer_list import CustomerQuery
-from emulator.domain.customer_list import list_customers as run_query
 from emulator.domain.customers import with_assets
 from emulator.domain.redeemables import RedeemableQuery, holding_view, list_redeemables
 from emulator.jobs.clock import parse_instant
@@ -40,7 +39,7 @@ def list_customers(call: Call) -> Reply:
         updated_before=_instant(call, "updated_at[before]"),
         updated_after=_instant(call, "updated_at[after]"),
     )
-    page = run_query(tenant.customers.entries(), query)
+    page = tenant.customers.query(query)
     return ok({
         "object": "list", "data_ref": "customers", "customers": page.items,
         "total": page.total, "has_more": page.has_more,

@@ -1,0 +1,168 @@
+"""A tenant's live customers, kept in order for listing, so that a page costs in proportion to
+the page (and to the smallest set its filters select), never to the whole tenant.
+
+- `created`: by (created, seq); `touched`: by (updated or created, seq), for the updated_at
+  order; `updated`: only customers ever updated, by (updated, seq), for the updated_at filters;
+  `sourced`: customers with a source_id, by source_id; `unsourced`: the others, by seq (a dict:
+  seq order is insertion order). Instants are keyed as integers (microseconds and seq in one
+  int), which costs less memory than a tuple and never ties.
+- email, name and city lookups (value -> customers) are built by the first query that filters
+  on them and kept up to date from then on: a tenant that never filters pays nothing for them.
+
+Nothing here changes a customer: `Customers` calls `add` and `remove` around every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sortedcontainers import SortedKeyList
+
+from emulator.domain.customer_entry import Entry
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_SEQ_ROOM = 1 << 40  # seqs are below this, so (microseconds, seq) packs into one int
+LOOKUPS: dict[str, Callable[[Entry], Any]] = {
+    "email": lambda entry: entry.data.get("email"),
+    "name": lambda entry: entry.data.get("name"),
+    "city": lambda entry: (entry.data.get("address") or {}).get("city"),
+}
+
+
+def instant_key(moment: datetime, seq: int) -> int:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return ((moment - _EPOCH) // _MICROSECOND) * _SEQ_ROOM + seq
+
+
+def bound_key(moment: datetime, after: bool) -> int:
+    """The key just past every customer at `moment` (after) or just before them (not after):
+    exclusive bounds on instants, whatever the seq."""
+    return instant_key(moment, _SEQ_ROOM - 1 if after else 0)
+
+
+def _created(entry: Entry) -> int:
+    return instant_key(entry.created, entry.seq)
+
+
+def _touched(entry: Entry) -> int:
+    return instant_key(entry.touched, entry.seq)
+
+
+def _updated(entry: Entry) -> int:
+    assert entry.updated is not None
+    return instant_key(entry.updated, entry.seq)
+
+
+def _source(entry: Entry) -> str:
+    return str(entry.data.get("source_id") or "")
+
+
+class CustomerIndex:
+    def __init__(self) -> None:
+        self.created = SortedKeyList(key=_created)
+        self.touched = SortedKeyList(key=_touched)
+        self.updated = SortedKeyList(key=_updated)
+        self.sourced = SortedKeyList(key=_source)
+        self.unsourced: dict[int, Entry] = {}
+        self._lookups: dict[str, dict[Any, Entry | list[Entry]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.created)
+
+    def add(self, entry: Entry) -> None:
+        self.created.add(entry)
+        self.touched.add(entry)
+        if entry.updated is not None:
+            self.updated.add(entry)
+        if _source(entry):
+            self.sourced.add(entry)
+        else:
+            self.unsourced[entry.seq] = entry
+        for name, table in self._lookups.items():
+            _put(table, LOOKUPS[name](entry), entry)
+
+    def remove(self, entry: Entry) -> None:
+        """Call before the entry changes: its keys are read from it as it is."""
+        self.created.discard(entry)
+        self.touched.discard(entry)
+        if entry.updated is not None:
+            self.updated.discard(entry)
+        if _source(entry):
+            self.sourced.discard(entry)
+        else:
+            self.unsourced.pop(entry.seq, None)
+        for name, table in self._lookups.items():
+            _take(table, LOOKUPS[name](entry), entry)
+
+    def before_write(self, entry: Entry) -> None:
+        """An update is about to change the entry's fields and its updated instant."""
+        self.touched.discard(entry)
+        if entry.updated is not None:
+            self.updated.discard(entry)
+        for name, table in self._lookups.items():
+            _take(table, LOOKUPS[name](entry), entry)
+
+    def after_write(self, entry: Entry) -> None:
+        self.touched.add(entry)
+        if entry.updated is not None:
+            self.updated.add(entry)
+        for name, table in self._lookups.items():
+            _put(table, LOOKUPS[name](entry), entry)
+
+    def lookup(self, name: str, value: Any) -> list[Entry]:
+        """The live customers whose `name` field (email, name, city) equals `value`."""
+        table = self._lookups.get(name)
+        if table is None:
+            table = self._lookups[name] = {}
+            read = LOOKUPS[name]
+            for entry in self.created:
+                _put(table, read(entry), entry)
+        found = table.get(value) if _hashable(value) else None
+        if found is None:
+            return []
+        return found if isinstance(found, list) else [found]
+
+    def by_source(self, reverse: bool) -> Iterator[Entry]:
+        """Every live customer in source_id order: those without one first (by seq)."""
+        if reverse:
+            yield from reversed(self.sourced)
+            yield from reversed(self.unsourced.values())
+        else:
+            yield from self.unsourced.values()
+            yield from self.sourced
+
+
+def _hashable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _put(table: dict[Any, Entry | list[Entry]], value: Any, entry: Entry) -> None:
+    if value is None or not _hashable(value):
+        return  # a filter value is text: it never equals null or a container
+    found = table.get(value)
+    if found is None:
+        table[value] = entry
+    elif isinstance(found, list):
+        found.append(entry)
+    else:
+        table[value] = [found, entry]
+
+
+def _take(table: dict[Any, Entry | list[Entry]], value: Any, entry: Entry) -> None:
+    if value is None or not _hashable(value):
+        return
+    found = table.get(value)
+    if found is entry:
+        del table[value]
+    elif isinstance(found, list):
+        kept = [other for other in found if other is not entry]
+        if len(kept) == 1:
+            table[value] = kept[0]
+        elif kept:
+            table[value] = kept
+        else:
+            del table[value]
