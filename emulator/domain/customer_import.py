@@ -60,6 +60,7 @@ class CustomerImport:
         self._rows = table.rows
         self._customers = customers
         self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
+        self._routes: dict[str, tuple[str, str]] = {}
 
     def size(self) -> int:
         return len(self._rows)
@@ -68,23 +69,29 @@ class CustomerImport:
         column = self._source_column
         return {"source_id": self._rows[index].values.get(column, "").strip() if column else ""}
 
-    @staticmethod
-    def _split(row: CsvRow) -> tuple[Json, Json, Json]:
-        fields: Json = {}
-        address: Json = {}
-        metadata: Json = {}
-        for header, value in row.values.items():
-            cell = value.strip()
-            if not cell:
-                continue
+    def _route(self, header: str) -> tuple[str, str]:
+        """Where a column goes: ("field" | "address" | "metadata", the name there); each
+        header is normalised once per import, not once per cell."""
+        route = self._routes.get(header)
+        if route is None:
             name = normalise(header)
             if name in _FIELDS:
-                fields[_FIELDS[name]] = cell
+                route = ("field", _FIELDS[name])
             elif name in _ADDRESS:
-                address[_ADDRESS[name]] = cell
+                route = ("address", _ADDRESS[name])
             else:
-                metadata[header] = cell
-        return fields, address, metadata
+                route = ("metadata", header)
+            self._routes[header] = route
+        return route
+
+    def _split(self, row: CsvRow) -> tuple[Json, Json, Json]:
+        parts: dict[str, Json] = {"field": {}, "address": {}, "metadata": {}}
+        for header, value in row.values.items():
+            cell = value.strip()
+            if cell:
+                where, name = self._route(header)
+                parts[where][name] = cell
+        return parts["field"], parts["address"], parts["metadata"]
 
     def apply(self, index: int) -> str | None:
         row = self._rows[index]

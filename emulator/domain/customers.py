@@ -17,6 +17,7 @@ from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
 
 Json = dict[str, Any]
+_BEFORE_ADDRESS = ("name", "description", "email", "phone", "birthday", "birthdate")
 __all__ = ["WRITABLE", "Customers", "Entry"]
 
 
@@ -63,6 +64,7 @@ class Customers:
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
         self._seq = 0
+        self._last_stamp: tuple[datetime | None, str] = (None, "")
         self.revision = 0  # counts every write, so a reader can tell whether anything changed
         # The zeroed sub-objects every new customer starts with, shared between customers:
         # writes replace top-level values and never mutate a stored nested object in place,
@@ -132,7 +134,7 @@ class Customers:
         self.revision += 1
         old = entry.data
         self._order.before_write(entry)
-        entry.data = ordered({**old, **changes, "updated_at": iso(now)})
+        entry.data = ordered({**old, **changes, "updated_at": self._stamp(now)})
         entry.updated = now
         self._order.after_write(entry)
         self._activity.replaced(entry, old)
@@ -249,19 +251,41 @@ class Customers:
     ) -> Entry:
         now = self._clock.now()
         self.revision += 1
-        data: Json = {"id": customer_id or self._ids.customer(), "address": None}
-        if body.get("source_id") is not None:
-            data["source_id"] = body["source_id"]
-        data.update({name: body[name] for name in WRITABLE if name in body})
-        data.update(self._blank)
-        if points is not None:
-            data["loyalty"] = _with_points(data["loyalty"], points)
-        data.update(created_at=iso(now), object="customer")
-        entry = Entry(ordered(data), self._next_seq(), now)
+        entry = Entry(self._new_object(body, customer_id, points, now), self._next_seq(), now)
         self._index(entry)
         self._activity.record(entry, "customer.created", now, entry.data)
         self._changes.mark("customer", entry.id)
         return entry
+
+    def _new_object(
+        self, body: Json, customer_id: str | None, points: int | None, now: datetime
+    ) -> Json:
+        """A new customer's object, built in the vendor's key order (KEY_ORDER) at once."""
+        data: Json = {"id": customer_id or self._ids.customer()}
+        if body.get("source_id") is not None:
+            data["source_id"] = body["source_id"]
+        for name in _BEFORE_ADDRESS:
+            if name in body:
+                data[name] = body[name]
+        blank = self._blank
+        data["address"] = body.get("address")
+        data["summary"] = blank["summary"]
+        loyalty = blank["loyalty"]
+        data["loyalty"] = loyalty if points is None else _with_points(loyalty, points)
+        data["referrals"] = blank["referrals"]
+        if "metadata" in body:
+            data["metadata"] = body["metadata"]
+        data["system_metadata"] = blank["system_metadata"]
+        data["created_at"] = self._stamp(now)
+        data["object"] = "customer"
+        return data
+
+    def _stamp(self, now: datetime) -> str:
+        """`now` as the vendor writes instants; one string for writes at one instant (a
+        manual clock stamps a whole import with one)."""
+        if self._last_stamp[0] != now:
+            self._last_stamp = (now, iso(now))
+        return self._last_stamp[1]
 
     def _index(self, entry: Entry) -> None:
         customer_id = entry.data["id"]
