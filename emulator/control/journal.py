@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from emulator.jobs.clock import iso
 
@@ -36,8 +35,7 @@ def text(body: Body) -> str | None:
     return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # a tuple: made on every request, and 3x cheaper than a frozen dataclass
     id: int
     at: datetime
     tenant: str | None
@@ -53,7 +51,7 @@ class Entry:
     outcome: str  # ok, request_rejected, contract_violation, fault:<kind>, error
 
     def view(self) -> Json:
-        view = asdict(self)
+        view = self._asdict()
         view["at"] = iso(self.at)
         view["request_body"] = text(self.request_body)
         view["response_body"] = text(self.response_body)
