@@ -28,6 +28,8 @@ def kept(body: bytes) -> str | bytes:
     the journal: most entries never are), a long one clipped now."""
     if len(body) <= BODY_LIMIT:  # never more than BODY_LIMIT characters: nothing to clip
         return body
+    if body.isascii():  # one character a byte: clip without decoding the whole (a list page)
+        return body[:BODY_LIMIT].decode("ascii") + f"... ({len(body) - BODY_LIMIT} more characters)"
     return clip(body.decode("utf-8", errors="replace"))
 
 

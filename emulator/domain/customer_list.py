@@ -15,9 +15,8 @@ So a page costs in proportion to the page, or to the smallest set the filters se
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from itertools import islice
 from typing import Any
 
@@ -41,6 +40,9 @@ class CustomerQuery:
     created_after: datetime | None = None
     updated_before: datetime | None = None
     updated_after: datetime | None = None
+    # Worked out at once (below): exclusive bounds on created, and the test of every filter.
+    created_range: tuple[datetime | None, datetime | None] = field(init=False, compare=False)
+    test: Callable[[Entry], bool] = field(init=False, compare=False, repr=False)
 
     @property
     def ascending(self) -> bool:
@@ -58,13 +60,13 @@ class CustomerQuery:
                      self.updated_before, self.updated_after)  # fmt: skip
         return any(value is not None for value in narrowing)
 
-    @cached_property
-    def test(self) -> Callable[[Entry], bool]:
-        """Whether a customer passes every filter and the cursor."""
-        return _test(self)
+    def __post_init__(self) -> None:
+        # Worked out once per query (a page may test thousands of candidates); set through
+        # object.__setattr__ as the dataclass is frozen (cached_property takes a lock per read).
+        object.__setattr__(self, "created_range", self._created_range())
+        object.__setattr__(self, "test", _test(self))
 
-    @cached_property
-    def created_range(self) -> tuple[datetime | None, datetime | None]:
+    def _created_range(self) -> tuple[datetime | None, datetime | None]:
         """Exclusive bounds on created: the filters and the cursor together. The cursor yields
         newer records with an ascending created_at/updated_at order, otherwise older ones."""
         low, high = self.created_after, self.created_before
