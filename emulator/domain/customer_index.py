@@ -25,6 +25,8 @@ from emulator.domain.customer_entry import Entry
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _SEQ_ROOM = 1 << 40  # seqs are below this, so (microseconds, seq) packs into one int
+# value -> the one customer with it, or those with it by seq (removal in constant time)
+Lookup = dict[Any, "Entry | dict[int, Entry]"]
 LOOKUPS: dict[str, Callable[[Entry], Any]] = {
     "email": lambda entry: entry.data.get("email"),
     "name": lambda entry: entry.data.get("name"),
@@ -68,7 +70,7 @@ class CustomerIndex:
         self.updated = SortedKeyList(key=_updated)
         self.sourced = SortedKeyList(key=_source)
         self.unsourced: dict[int, Entry] = {}
-        self._lookups: dict[str, dict[Any, Entry | list[Entry]]] = {}
+        self._lookups: dict[str, Lookup] = {}
 
     def __len__(self) -> int:
         return len(self.created)
@@ -124,7 +126,7 @@ class CustomerIndex:
         found = table.get(value) if _hashable(value) else None
         if found is None:
             return []
-        return found if isinstance(found, list) else [found]
+        return list(found.values()) if isinstance(found, dict) else [found]
 
     def by_source(self, reverse: bool) -> Iterator[Entry]:
         """Every live customer in source_id order: those without one first (by seq)."""
@@ -140,29 +142,25 @@ def _hashable(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-def _put(table: dict[Any, Entry | list[Entry]], value: Any, entry: Entry) -> None:
+def _put(table: Lookup, value: Any, entry: Entry) -> None:
     if value is None or not _hashable(value):
         return  # a filter value is text: it never equals null or a container
     found = table.get(value)
     if found is None:
         table[value] = entry
-    elif isinstance(found, list):
-        found.append(entry)
+    elif isinstance(found, dict):
+        found[entry.seq] = entry
     else:
-        table[value] = [found, entry]
+        table[value] = {found.seq: found, entry.seq: entry}
 
 
-def _take(table: dict[Any, Entry | list[Entry]], value: Any, entry: Entry) -> None:
+def _take(table: Lookup, value: Any, entry: Entry) -> None:
     if value is None or not _hashable(value):
         return
     found = table.get(value)
     if found is entry:
         del table[value]
-    elif isinstance(found, list):
-        kept = [other for other in found if other is not entry]
-        if len(kept) == 1:
-            table[value] = kept[0]
-        elif kept:
-            table[value] = kept
-        else:
-            del table[value]
+    elif isinstance(found, dict):
+        found.pop(entry.seq, None)
+        if len(found) == 1:
+            table[value] = next(iter(found.values()))

@@ -14,9 +14,10 @@ So a page costs in proportion to the page, or to the smallest set the filters se
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -24,6 +25,7 @@ from emulator.domain.customer_entry import Entry
 from emulator.domain.customer_index import CustomerIndex, bound_key
 
 Json = dict[str, Any]
+_EARLIEST, _LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class _Range:
     index: Any  # SortedKeyList of entries
     start: int
     stop: int
+    low: datetime | None = None  # the exclusive bounds it was cut by, for created ranges
+    high: datetime | None = None
 
     def __len__(self) -> int:
         return max(0, self.stop - self.start)
@@ -146,13 +150,21 @@ class _Range:
                                       reverse=True))  # fmt: skip
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(self.index.islice(self.start, self.stop))
+        return self.iterate(True)
+
+    def iterate(self, ascending: bool) -> Iterator[Entry]:
+        return iter(self.index.islice(self.start, self.stop, reverse=not ascending))
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The created instants the range lies strictly between."""
+        return self.low or _EARLIEST, self.high or _LATEST
 
 
 def _span(index: Any, low: datetime | None, high: datetime | None) -> _Range:
     start = 0 if low is None else index.bisect_key_right(bound_key(low, after=True))
     stop = len(index) if high is None else index.bisect_key_left(bound_key(high, after=False))
-    return _Range(index, start, stop)
+    return _Range(index, start, stop, low, high)
 
 
 def _ordered(index: CustomerIndex, field: str, ascending: bool) -> Iterable[Entry]:
@@ -183,11 +195,26 @@ def list_customers(index: CustomerIndex, q: CustomerQuery, live: Mapping[str, En
     own = {"created_at": index.created, "updated_at": index.updated}.get(q.field)
     if exact.index is own:
         return _page(exact.window(skip, count, q.ascending), total, skip, q)
+    if q.field == "updated_at" and exact.index is index.created:
+        merged = _touched_within(index, exact, q.ascending)
+        return _page(list(islice(merged, skip, skip + count)), total, skip, q)
     if (skip + count) * len(index) < total * total:  # walking the order beats sorting the range
         walked = filter(q.test, _ordered(index, q.field, q.ascending))
         return _page(list(islice(walked, skip, skip + count)), total, skip, q)
     ordered = sorted(exact, key=sort_key(q.field), reverse=not q.ascending)
     return _page(ordered[skip : skip + count], total, skip, q)
+
+
+def _touched_within(index: CustomerIndex, span: _Range, ascending: bool) -> Iterator[Entry]:
+    """A range of creation instants in updated_at order: the customers never updated are in
+    it in creation order (their updated_at order is their created_at order), the others in
+    the order of their updates; the two streams are merged. Walking the touched index instead
+    would cross every customer created after the range first, as the orders go together."""
+    low, high = span.bounds
+    fresh = (entry for entry in span.iterate(ascending) if entry.updated is None)
+    ordered = index.updated if ascending else reversed(index.updated)
+    written = (entry for entry in ordered if low < entry.created < high)
+    return heapq.merge(fresh, written, key=lambda e: (e.touched, e.seq), reverse=not ascending)
 
 
 def _page(window: list[Entry], total: int, skip: int, q: CustomerQuery) -> Page:
