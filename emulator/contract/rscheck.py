@@ -23,7 +23,6 @@ from collections.abc import Callable
 from typing import Any
 
 import jsonschema_rs
-from openapi_schema_validator import oas30_format_checker
 
 Predicate = Callable[[Any], bool]
 # "date-time" exactly as the OAS 3.0 format checker decides it (jsonschema's is_datetime:
@@ -55,6 +54,8 @@ class Unsupported(Exception):
 
 def _format_check(name: str) -> Callable[[str], bool]:
     def conforms(value: str) -> bool:
+        from openapi_schema_validator import oas30_format_checker  # imported on first use
+
         return bool(oas30_format_checker.conforms(value, name))
 
     return conforms
