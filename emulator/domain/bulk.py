@@ -98,7 +98,7 @@ class MetadataUpdate(_Upserts):
     def apply(self, index: int) -> str | None:
         source_id = self._source_ids[index]
         entry = self._customers.find(source_id)
-        current = (entry.data.get("metadata") if entry else None) or {}
+        current = (entry.own.get("metadata") if entry else None) or {}
         self._customers.upsert(source_id, {"metadata": {**current, **self._metadata}})
         self.lines.append((source_id, entry is not None, True))
         return None

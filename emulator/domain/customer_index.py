@@ -28,9 +28,9 @@ _SEQ_ROOM = 1 << 40  # seqs are below this, so (microseconds, seq) packs into on
 # value -> the one customer with it, or those with it by seq (removal in constant time)
 Lookup = dict[Any, "Entry | dict[int, Entry]"]
 LOOKUPS: dict[str, Callable[[Entry], Any]] = {
-    "email": lambda entry: entry.data.get("email"),
-    "name": lambda entry: entry.data.get("name"),
-    "city": lambda entry: (entry.data.get("address") or {}).get("city"),
+    "email": lambda entry: entry.own.get("email"),
+    "name": lambda entry: entry.own.get("name"),
+    "city": lambda entry: (entry.own.get("address") or {}).get("city"),
 }
 
 
@@ -60,7 +60,7 @@ def _updated(entry: Entry) -> int:
 
 
 def _source(entry: Entry) -> str:
-    return str(entry.data.get("source_id") or "")
+    return str(entry.own.get("source_id") or "")
 
 
 class CustomerIndex:

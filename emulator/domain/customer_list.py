@@ -93,7 +93,7 @@ def sort_key(field: str) -> Callable[[Entry], Any]:
         return lambda e: (e.created, e.seq)
     if field == "updated_at":
         return lambda e: (e.touched, e.seq)
-    return lambda e: (e.data.get("source_id") or "", e.seq)
+    return lambda e: (e.own.get("source_id") or "", e.seq)
 
 
 def matches(entry: Entry, q: CustomerQuery) -> bool:
@@ -106,10 +106,10 @@ def _test(q: CustomerQuery) -> Callable[[Entry], bool]:
     tests: list[Callable[[Entry], bool]] = []
     for name, wanted in (("email", q.email), ("name", q.name)):
         if wanted is not None:
-            tests.append(lambda e, n=name, w=wanted: e.data.get(n) == w)  # type: ignore[misc]
+            tests.append(lambda e, n=name, w=wanted: e.own.get(n) == w)  # type: ignore[misc]
     if q.city is not None:
         city = q.city
-        tests.append(lambda e: (e.data.get("address") or {}).get("city") == city)
+        tests.append(lambda e: (e.own.get("address") or {}).get("city") == city)
     if q.members is not None:
         members = q.members
         tests.append(lambda e: e.id in members)
