@@ -36,17 +36,18 @@ def load_average() -> str:
 class Emulator:
     """`python -m emulator` on a free port, as users run it."""
 
-    def __init__(self, *flags: str) -> None:
+    def __init__(self, *flags: str, launcher: tuple[str, ...] = ("-m", "emulator")) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.flags = flags
+        self.launcher = launcher  # what follows the interpreter on the command line
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> float:
         """Seconds from spawning the process to its ready line."""
         began = time.perf_counter()
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "emulator", "--port", str(self.port), "--log-level", "WARNING",
+            sys.executable, *self.launcher, "--port", str(self.port), "--log-level", "WARNING",
             *self.flags, cwd=REPO, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
