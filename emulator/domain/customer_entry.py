@@ -86,8 +86,12 @@ def ordered(data: Json) -> Json:
     return {**known, **extra}
 
 
-def whole(customer_id: str, own: Json, created: datetime, updated: datetime | None) -> Json:
-    """The public object of a customer, in the vendor's key order."""
+def whole(
+    customer_id: str, own: Json, created: datetime, updated: datetime | None,
+    assets: Json | None = None,
+) -> Json:  # fmt: skip
+    """The public object of a customer, in the vendor's key order (with `assets` links, as a
+    single customer read shows them)."""
     data: Json = {"id": customer_id}
     for key in KEY_ORDER:
         if key in own and key != "id":
@@ -98,6 +102,8 @@ def whole(customer_id: str, own: Json, created: datetime, updated: datetime | No
             data[key] = iso(created)
         elif key == "updated_at" and updated is not None:
             data[key] = iso(updated)
+        elif key == "assets" and assets is not None:
+            data[key] = assets
     for key, value in own.items():  # keys outside KEY_ORDER go last, as ordered() puts them
         if key not in data and key not in DERIVED:
             data[key] = value
@@ -145,3 +151,6 @@ class Entry:
     def data(self) -> Json:
         """The public object (a new dict each time)."""
         return whole(self.id, self.own, self.created, self.updated)
+
+    def with_assets(self, assets: Json) -> Json:
+        return whole(self.id, self.own, self.created, self.updated, assets)

@@ -16,7 +16,6 @@ from emulator.domain.customer_entry import (
     ZEROED,
     Entry,
     instant,
-    ordered,
     own_part,
     whole,
 )
@@ -263,11 +262,6 @@ def _record(
         "data": data, "blank": shared, "seq": seq, "created": created, "updated": updated,
         "deleted": deleted, "base": base,
     }  # fmt: skip
-
-
-def with_assets(data: Json, assets: Json) -> Json:
-    """A copy of a stored customer with its `assets` links, in the vendor's key order."""
-    return ordered({**data, "assets": assets})
 
 
 def _with_points(loyalty: Json, points: int) -> Json:
