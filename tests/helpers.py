@@ -51,6 +51,12 @@ def csv_form(content: bytes | str, filename: str = "data.csv") -> FormData:
     return form
 
 
+async def seed(client: Client, body: Any, headers: dict[str, str] = AUTH) -> tuple[int, Any]:
+    """POST /_emulator/seed for the caller's tenant: its status and answer."""
+    response = await client.post("/_emulator/seed", json=body, headers=headers)
+    return response.status, await response.json()
+
+
 async def advance(client: Client, seconds: float, headers: dict[str, str] | None = None) -> Any:
     response = await client.post(
         "/_emulator/clock", json={"advance_seconds": seconds}, headers=headers or AUTH

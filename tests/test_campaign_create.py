@@ -137,6 +137,30 @@ async def test_vouchers_count_generates_codes_on_the_tenant_clock(client: Client
     assert len(set(codes)) == 100
 
 
+async def test_generations_share_the_queue_round_robin(client: Client) -> None:
+    """Several big generations are all IN_PROGRESS shortly after they are scheduled, and a small
+    one of the same type, scheduled after them, finishes within a few portions."""
+    for name, count in (("Big1", 3000), ("Big2", 3000), ("Small", 5)):
+        await create(client, name=name, vouchers_count=count,
+                     voucher={**DISCOUNT, "code_config": {"pattern": f"{name}-#####"}})  # fmt: skip
+    _, listing = await call(client, "GET", "/v1/async-actions")
+    jobs = {a["id"]: a for a in listing["async_actions"]}
+    assert {a["type"] for a in jobs.values()} == {"CAMPAIGN.VOUCHERS_GENERATE"}
+    await advance(client, 0.05)  # 1,000 codes a portion at 20 us a code: 2.5 portions' time
+
+    async def campaign(name: str) -> dict[str, Any]:
+        return dict((await call(client, "GET", f"/v1/campaigns/{name}"))[1])
+
+    states = {n: (await campaign(n))["vouchers_generation_status"] for n in ("Big1", "Big2",
+                                                                              "Small")}
+    assert states == {"Big1": "IN_PROGRESS", "Big2": "IN_PROGRESS", "Small": "DONE"}
+    statuses = [(await call(client, "GET", f"/v1/async-actions/{i}"))[1]["status"] for i in jobs]
+    assert sorted(statuses) == ["DONE", "IN_PROGRESS", "IN_PROGRESS"]
+    assert [(await campaign(n))["vouchers_count"] for n in ("Big1", "Big2")] == [1000, 1000]
+    await run_until_idle(client)
+    assert [(await campaign(n))["vouchers_count"] for n in ("Big1", "Big2")] == [3000, 3000]
+
+
 async def test_generation_that_fails_marks_the_campaign_failed(client: Client) -> None:
     await client.post("/_emulator/async-actions/rules", json={
         "type": "CAMPAIGN.VOUCHERS_GENERATE", "fail": "Simulated outage", "count": 1,

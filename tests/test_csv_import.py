@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from conftest import ClientFactory
-from helpers import AUTH, Client, action, call, csv_form, run_until_idle
+from helpers import AUTH, Client, action, call, csv_form, run_until_idle, tenant_of
 
+from emulator.domain.voucher_model import new_voucher
 from emulator.settings import ZERO_DELAYS
 
 
@@ -33,8 +34,9 @@ async def customer(client: Client, source_id: str) -> dict[str, Any]:
 async def test_documented_headers_map_to_fields_and_the_rest_to_metadata(client: Client) -> None:
     csv = (
         "Source_id,Name,Email,Phone,Birthdate,Description,Address_line_1,Address_line_2,"
-        "Address_Postal_Code,Address_City,Address_State,Address_Country,Metadata_name_1\n"
-        "ann@x.io,Ann,ann@x.io,+1 2,1990-05-06,VIP,1 Main St,Apt 2,10001,New York,NY,US,blue\n"
+        "Address_Postal_Code,Address_City,Address_State,Address_Country,Metadata_name_1,"
+        "Metadata_name_2\n"
+        "ann@x.io,Ann,ann@x.io,+1 2,1990-05-06,VIP,1 Main St,Apt 2,10001,New York,NY,US,blue,7\n"
     )
     job = await import_customers(client, csv)
     assert job["result"]["message"] == "1 customer(s) imported successfully, 0 failed."
@@ -46,7 +48,53 @@ async def test_documented_headers_map_to_fields_and_the_rest_to_metadata(client:
         "line_1": "1 Main St", "line_2": "Apt 2", "postal_code": "10001",
         "city": "New York", "state": "NY", "country": "US",
     }  # fmt: skip
-    assert ann["metadata"] == {"Metadata_name_1": "blue"}
+    assert ann["metadata"] == {"Metadata_name_1": "blue", "Metadata_name_2": "7"}
+
+
+async def test_id_column_updates_that_customer(client: Client) -> None:
+    _, made = await call(client, "POST", "/v1/customers", json={"source_id": "by-id", "name": "A"})
+    job = await import_customers(client, f"Id,Name,Email\n{made['id']},Renamed,r@x.io\n")
+    assert job["result"]["done_count"] == 1
+    renamed = await customer(client, made["id"])
+    assert (renamed["source_id"], renamed["name"], renamed["email"]) == (
+        "by-id", "Renamed", "r@x.io")  # fmt: skip
+    _, listing = await call(client, "GET", "/v1/customers")
+    assert listing["total"] == 1
+
+
+@pytest.mark.parametrize("separator", [";", "\t", "|"])
+async def test_values_must_be_separated_by_commas(client: Client, separator: str) -> None:
+    content = separator.join(["Source_id", "Name"]) + "\n" + separator.join(["s1", "S"]) + "\n"
+    response = await client.post("/v1/customers/importCSV", data=csv_form(content), headers=AUTH)
+    body = await response.json()
+    assert response.status == 400 and body["details"].startswith(
+        "The CSV file cannot be imported: its values are not separated by commas")  # fmt: skip
+    assert (await call(client, "GET", "/v1/customers"))[1]["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "position", "better"),
+    [("Address City", 2, "Address_City"), ("Source id", 1, "Source_id"),
+     ("Favourite  colour", 3, "Favourite_colour")],
+)  # fmt: skip
+async def test_a_header_with_a_space_is_refused_naming_the_column(
+    client: Client, header: str, position: int, better: str
+) -> None:
+    columns = ["Source_id", "Address_City", "Note"]
+    columns[position - 1] = header
+    content = ",".join(columns) + "\nsp1,Oslo,x\n"
+    response = await client.post("/v1/customers/importCSV", data=csv_form(content), headers=AUTH)
+    body = await response.json()
+    assert response.status == 400 and body["key"] == "invalid_payload"
+    assert body["details"] == (
+        f"The CSV file cannot be imported: column {position} of the header, '{header}', has a "
+        f"space in its name (no spaces are allowed in field names); write it as '{better}'"
+    )
+    _, jobs = await call(client, "GET", "/v1/async-actions")
+    assert jobs["async_actions"] == []  # nothing queued, nothing stored
+    assert (await call(client, "GET", "/v1/customers"))[1]["total"] == 0
+    padded = content.replace(header, f" {better} ")  # spaces around a name are not in it
+    assert (await import_customers(client, padded))["result"]["done_count"] == 1
 
 
 async def test_template_spellings_and_any_case_are_accepted(client: Client) -> None:
@@ -259,3 +307,122 @@ async def test_voucher_import_into_unknown_campaign_is_404(client: Client) -> No
     )
     body = await response.json()
     assert response.status == 404 and body["resource_type"] == "campaign"
+
+
+async def voucher(client: Client, code: str) -> dict[str, Any]:
+    status, body = await call(client, "GET", f"/v1/vouchers/{code}")
+    assert status == 200, body
+    return dict(body)
+
+
+async def test_category_by_name_or_by_id_and_an_unknown_id_fails_its_row(client: Client) -> None:
+    seasonal = (await make_campaign(client, "Seasonal", category="Summer"))["categories"][0]
+    await make_campaign(client)
+    csv = (
+        f"Code,Category\nBY-ID,{seasonal['id']}\nBY-NAME,Summer\nNEW-NAME,Winter\n"
+        "AGAIN,Winter\nGHOST,cat_0123456789abcdef00\nNONE,\n"
+    )
+    job = await import_vouchers(client, "Promo", csv)
+    assert job["result"]["failed"] == [
+        {"code": "GHOST", "row": 5, "reason": "Cannot find category with id cat_0123456789abcdef00"}
+    ]
+    for code in ("BY-ID", "BY-NAME"):
+        found = await voucher(client, code)
+        assert (found["category"], found["category_id"]) == ("Summer", seasonal["id"])
+        assert found["categories"] == [seasonal]
+    winter = await voucher(client, "NEW-NAME")
+    assert winter["category"] == "Winter" and winter["category_id"].startswith("cat_")
+    assert winter["categories"] == [{"id": winter["category_id"], "name": "Winter",
+                                     "hierarchy": 1, "created_at": winter["created_at"],
+                                     "object": "category"}]  # fmt: skip
+    assert (await voucher(client, "AGAIN"))["category_id"] == winter["category_id"]  # made once
+    none = await voucher(client, "NONE")
+    assert "category" not in none and none["categories"] == []
+    assert (await call(client, "GET", "/v1/vouchers/GHOST"))[0] == 404
+    _, listed = await call(client, "GET", "/v1/vouchers", params={"category": "Winter"})
+    assert sorted(v["code"] for v in listed["vouchers"]) == ["AGAIN", "NEW-NAME"]
+
+
+async def test_gift_amounts_loyalty_points_and_redeemed_quantity(client: Client) -> None:
+    await make_campaign(client, "Gifts", campaign_type="GIFT_VOUCHERS",
+                        voucher={"type": "GIFT_VOUCHER", "gift": {"amount": 5000}})  # fmt: skip
+    job = await import_vouchers(client, "Gifts", (
+        "Code,Gift Amount,Redeemed Amount,Redeemed Quantity\n"
+        "G-FULL,10000,,\nG-USED,10000,2500,3\nG-DEFAULT,,,\n"))  # fmt: skip
+    assert job["result"]["done_count"] == 3
+    assert (await voucher(client, "G-FULL"))["gift"] == {"amount": 10000, "balance": 10000}
+    used = await voucher(client, "G-USED")
+    assert used["gift"] == {"amount": 10000, "balance": 7500}
+    assert used["redemption"]["redeemed_quantity"] == 3
+    assert (await voucher(client, "G-DEFAULT"))["gift"] == {"amount": 5000, "balance": 5000}
+
+    await make_campaign(client, "Cards", campaign_type="LOYALTY_PROGRAM",
+                        voucher={"type": "LOYALTY_CARD", "loyalty_card": {"points": 100}})
+    await import_vouchers(client, "Cards", "Code,Loyalty Points\nL-SET,750\nL-DEFAULT,\n")
+    assert (await voucher(client, "L-SET"))["loyalty_card"] == {"points": 750, "balance": 750}
+    # left undefined, the points come from the campaign's settings
+    assert (await voucher(client, "L-DEFAULT"))["loyalty_card"] == {"points": 100, "balance": 100}
+
+
+async def test_gift_and_loyalty_columns_belong_to_their_kind_of_campaign(client: Client) -> None:
+    await make_campaign(client)  # a discount campaign
+    job = await import_vouchers(client, "Promo", (
+        "Code,Gift Amount,Redeemed Amount,Loyalty Points\n"
+        "D1,100,,\nD2,,50,\nD3,,,10\nD4,,,\n"))  # fmt: skip
+    reasons = {f["code"]: f["reason"] for f in job["result"]["failed"]}
+    assert reasons == {
+        "D1": "Gift Amount applies only to GIFT_VOUCHERS campaigns; this campaign is "
+              "DISCOUNT_COUPONS",
+        "D2": "Redeemed Amount applies only to GIFT_VOUCHERS campaigns; this campaign is "
+              "DISCOUNT_COUPONS",
+        "D3": "Loyalty Points applies only to LOYALTY_PROGRAM campaigns; this campaign is "
+              "DISCOUNT_COUPONS",
+    }  # fmt: skip
+    assert "gift" not in await voucher(client, "D4")
+
+
+async def test_active_column_is_optional_and_false_disables_redemption(client: Client) -> None:
+    await make_campaign(client, start_date="2026-01-01T00:00:00Z",
+                        expiration_date="2026-12-31T00:00:00Z")  # fmt: skip
+    await import_vouchers(client, "Promo", "Code\nNO-COLUMN\n")
+    await import_vouchers(client, "Promo", "Code,Active\nOFF,false\nON,true\nBLANK,\n")
+    states = {code: (await voucher(client, code))["active"]
+              for code in ("NO-COLUMN", "OFF", "ON", "BLANK")}  # fmt: skip
+    assert states == {"NO-COLUMN": True, "OFF": False, "ON": True, "BLANK": True}
+    await call(client, "POST", "/v1/customers", json={"source_id": "holder"})
+    for code in ("OFF", "ON"):
+        status, body = await call(client, "POST", "/v1/publications",
+                                  json={"voucher": code, "customer": {"source_id": "holder"}})
+        assert status == 200, body
+    _, held = await call(client, "GET", "/v1/customers/holder/redeemables")
+    statuses = {i["redeemable"]["voucher"]["code"]: i["redeemable"]["status"] for i in held["data"]}
+    assert statuses == {"OFF": "DISABLED", "ON": "ACTIVE"}  # inside the campaign's dates
+
+
+async def test_reimporting_a_code_changes_only_active_and_category(client: Client) -> None:
+    await make_campaign(client)
+    await import_vouchers(client, "Promo", "Code,Active,Category,Region\nRE-1,true,First,EU\n")
+    before = await voucher(client, "RE-1")
+    job = await import_vouchers(
+        client, "Promo", "Code,Active,Category,Region,Redeemed Quantity\nRE-1,false,Second,US,4\n"
+    )
+    assert job["result"]["done_count"] == 1
+    after = await voucher(client, "RE-1")
+    assert (after["active"], after["category"]) == (False, "Second")
+    assert after["category_id"] != before["category_id"]
+    assert after["metadata"] == {"Region": "EU"} and after["redemption"] == before["redemption"]
+    assert after["id"] == before["id"] and after["created_at"] == before["created_at"]
+
+
+async def test_a_campaign_holds_at_most_100000_codes(client: Client) -> None:
+    campaign = await make_campaign(client)
+    campaigns = tenant_of(client).campaigns
+    for n in range(99_999):  # stored directly: importing them would only take longer
+        campaigns.add_voucher(campaign["id"], new_voucher(
+            campaign, f"P{n}", f"v_{n}", "2026-01-15T09:30:00.000Z"))  # fmt: skip
+    job = await import_vouchers(client, "Promo", "Code\nLAST-ONE\nONE-TOO-MANY\n")
+    assert job["result"]["done_count"] == 1
+    assert job["result"]["failed"] == [{"code": "ONE-TOO-MANY", "row": 2, "reason": (
+        "The campaign already holds the maximum of 100000 codes")}]  # fmt: skip
+    _, after = await call(client, "GET", f"/v1/campaigns/{campaign['id']}")
+    assert after["vouchers_count"] == 100_000

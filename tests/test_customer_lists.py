@@ -80,6 +80,19 @@ async def test_preview_changes_nothing_and_confirm_creates(client: Client) -> No
     assert again["status"] == "CONFIRMED" and again["result"] == done["result"]
 
 
+async def test_an_identifier_alone_is_enough_and_the_api_can_change_what_was_uploaded(
+    client: Client,
+) -> None:
+    listing = await preview(client, "identifier\nonly-id\n")
+    assert listing["status"] == "READY" and listing["categories"] == []
+    assert (await confirm(client, listing["id"]))[0] == 200
+    status, changed = await call(client, "PUT", "/v1/customers/only-id",
+                                 json={"name": "Named later", "metadata": {"via": "api"}})
+    assert status == 200 and changed["name"] == "Named later"
+    status, _ = await call(client, "DELETE", "/v1/customers/only-id")
+    assert status == 204 and (await call(client, "GET", "/v1/customers/only-id"))[0] == 404
+
+
 async def test_headers_match_case_insensitively(client: Client) -> None:
     listing = await preview(client, "IDENTIFIER,Email,NAME,Loyalty_Points\nx1,x@example.com,X,7\n")
     assert listing["categories"] == []

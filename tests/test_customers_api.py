@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import AUTH, Client, call, run_until_idle, tenant_of
+from helpers import AUTH, Client, call, run_until_idle, seed, tenant_of
 from yarl import URL
 
 ALICE = {
@@ -37,6 +37,32 @@ async def test_create_returns_the_full_customer_object(client: Client) -> None:
     assert body["created_at"] == "2026-01-15T09:30:00.000Z"
     assert ISO_MS.match(body["created_at"])
     assert "updated_at" not in body  # as in the vendor's create example
+
+
+EVERY_FIELD = {
+    "name": "Eve Ry", "description": "every documented field", "email": "eve@example.com",
+    "phone": "+48 600 000 000", "birthday": "1991-02-03", "birthdate": "1991-02-03",
+    "address": {"city": "Gdańsk", "state": "PM", "line_1": "Długa 1", "line_2": "m. 2",
+                "country": "PL", "postal_code": "80-831"},
+    "metadata": {"plan": "pro"},
+}  # fmt: skip
+
+
+async def test_create_and_update_take_every_documented_field(client: Client) -> None:
+    status, created = await call(client, "POST", "/v1/customers",
+                                 json={"source_id": "eve", **EVERY_FIELD})  # fmt: skip
+    assert status == 200
+    assert {k: created[k] for k in EVERY_FIELD} == EVERY_FIELD and created["source_id"] == "eve"
+    changed = {
+        "name": "Eve R.", "description": "changed", "email": "r@example.com", "phone": "1",
+        "birthday": "1992-03-04", "birthdate": "1992-03-04",
+        "address": {"city": "Sopot", "state": "PM", "line_1": "Monte Cassino 2", "line_2": "",
+                    "country": "PL", "postal_code": "81-701"},
+        "metadata": {"plan": "free", "seats": 2},
+    }  # fmt: skip
+    status, updated = await call(client, "PUT", "/v1/customers/eve", json=changed)
+    assert status == 200 and {k: updated[k] for k in changed} == changed
+    assert updated["id"] == created["id"] and updated["source_id"] == "eve"
 
 
 async def test_empty_body_creates_an_anonymous_customer(client: Client) -> None:
@@ -239,6 +265,36 @@ async def test_activity_filters_by_type_and_survives_soft_deletion(client: Clien
     assert none["data"] == []
 
 
+async def test_activity_windows_categories_campaign_filters_and_default_limit(
+    client: Client,
+) -> None:
+    _, created = await call(client, "POST", "/v1/customers", json=ALICE)
+    for n in range(11):  # updates at 09:30:01 ... 09:30:11
+        advance(client, 1)
+        await call(client, "PUT", f"/v1/customers/{created['id']}", json={"name": f"N{n}"})
+    path = "/v1/customers/alice%40example.com/activity"
+
+    async def listed(**params: str) -> list[str]:
+        status, body = await call(client, "GET", path, params=params)
+        assert status == 200, body
+        return [e["created_at"][17:19] for e in body["data"]]  # the seconds of each event
+
+    assert len(await listed()) == 10  # no limit: ten events, newest first
+    assert await listed(limit="100") == [f"{n:02}" for n in range(11, -1, -1)]
+    window = {"start_date": "2026-01-15T09:30:03Z", "end_date": "2026-01-15T09:30:05Z"}
+    assert await listed(**window) == ["05", "04", "03"]
+    assert len(await listed(category="ACTION", limit="100")) == 12  # its own writes are actions
+    assert await listed(category="EFFECT") == []
+    # Events of a campaign: a customer's own record events belong to none (DEVIATIONS S4).
+    for campaign_type in ("DISCOUNT_COUPONS", "REFERRAL_PROGRAM", "GIFT_VOUCHERS", "PROMOTION",
+                          "LOYALTY_PROGRAM"):  # fmt: skip
+        assert await listed(campaign_type=campaign_type) == []
+    assert await listed(campaign_id="camp_anything") == []
+    status, body = await call(client, "GET", path, params={"campaign_type": "STANDALONE"})
+    assert status == 400 and body["details"].startswith(
+        "Property .campaign_type must be equal to one of the allowed values")  # fmt: skip
+
+
 async def test_deprecated_activities_listing_has_a_total(client: Client) -> None:
     _, created = await call(client, "POST", "/v1/customers", json=ALICE)
     status, body = await call(client, "GET", f"/v1/customers/{created['id']}/activities")
@@ -263,11 +319,30 @@ async def test_segments_and_redeemables_are_empty_without_fixtures(client: Clien
     }  # fmt: skip
 
 
-async def test_segments_of_unknown_customer_is_404(client: Client) -> None:
-    status, _ = await call(client, "GET", "/v1/customers/nobody/segments")
-    assert status == 404
+async def test_segments_of_an_unknown_customer_are_those_it_would_qualify_for(
+    client: Client,
+) -> None:
+    """Not a 404: the segments a customer the tenant does not store would qualify for. Every
+    segment here is a static list, which takes in only the customers put in it: none."""
+    status, seeded = await seed(client, {
+        "customers": [{"source_id": "member"}, {"source_id": "leaver"}],
+        "segments": [{"id": "seg_all", "name": "Everyone so far",
+                      "customers": ["member", "leaver"]}],
+    })  # fmt: skip
+    assert status == 200, seeded
+    empty = {"object": "list", "data_ref": "data", "data": [], "total": 0}
+    for unknown in ("nobody", "cust_0000000000000000000000nope", "someone%40example.com"):
+        status, body = await call(client, "GET", f"/v1/customers/{unknown}/segments")
+        assert (status, body) == (200, empty), unknown
+    _, stored = await call(client, "GET", "/v1/customers/member")
+    for key in ("member", stored["id"]):  # the same call for a stored one, by either key
+        _, member = await call(client, "GET", f"/v1/customers/{key}/segments")
+        assert [s["id"] for s in member["data"]] == ["seg_all"]
+    await call(client, "DELETE", "/v1/customers/leaver")  # no longer a stored customer
+    assert await call(client, "GET", "/v1/customers/leaver/segments") == (200, empty)
     status, _ = await call(client, "GET", "/v1/customers/nobody/redeemables")
-    assert status == 404
+    assert status == 404  # the redeemables of an unknown customer stay a 404
+    assert (await call(client, "GET", "/v1/customers/nobody"))[0] == 404  # nothing was created
 
 
 async def test_bulk_update_accepts_and_stores_null_address_fields(client: Client) -> None:

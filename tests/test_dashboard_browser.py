@@ -285,6 +285,24 @@ def test_add_new_customer_with_the_keyboard(page: Page, tenant: Tenant) -> None:
     assert tenant.api("GET", "/v1/customers/kim")["loyalty"]["points"] == 75
 
 
+def colour(page: Page, name: str) -> tuple[int, int, int]:
+    button = page.get_by_role("button", name=name, exact=True)
+    expect(button).to_be_visible()
+    text = button.evaluate("(el) => getComputedStyle(el).backgroundColor")
+    red, green, blue = (int(part) for part in re.findall(r"\d+", text)[:3])
+    return red, green, blue
+
+
+def test_the_add_button_is_green_and_the_upload_button_yellow(page: Page, tenant: Tenant) -> None:
+    open_view(page, tenant, "customers")
+    red, green, blue = colour(page, "Add new customer")
+    assert green > red + 40 and green > blue + 40, (red, green, blue)  # green
+    page.get_by_role("link", name="Upload customer list").click()
+    red, green, blue = colour(page, "Upload")
+    assert min(red, green) > 150 and blue < min(red, green) - 100, (red, green, blue)  # yellow
+    shot(page, "upload-button")
+
+
 def test_journal_filters_and_faults(page: Page, tenant: Tenant) -> None:
     tenant.api("POST", "/v1/customers", {"source_id": "ok"})
     with pytest.raises(Refused) as rejected:
@@ -377,3 +395,35 @@ def test_every_view_has_readable_contrast_and_labelled_fields(
         page.wait_for_load_state("networkidle")
         assert page.evaluate(AUDIT) == {"low": [], "unlabelled": []}, view
         shot(page, f"view-{view}")
+
+
+@pytest.fixture(scope="module")
+def guarded_url() -> Iterator[str]:
+    settings = Settings(
+        port=0, seed=3, clock_mode="manual", clock_start=START,
+        credentials={"locked-app": "app-secret"}, admin_token="admin-secret",
+    )  # fmt: skip
+    with BackgroundEmulator(settings) as server:
+        yield server.url
+
+
+def test_a_guarded_emulator_needs_the_tokens_from_the_picker(
+    page: Page, guarded_url: str
+) -> None:
+    """With --credentials and --admin-token the page works once the picker has both tokens;
+    without the admin token it says why, and shows nothing."""
+    owner = EmulatorHandle(guarded_url, "locked-app", "app-secret", admin_token="admin-secret")
+    owner.reset()
+    Tenant(guarded_url, "locked-app", "app-secret").api(
+        "POST", "/v1/customers", {"source_id": "vault", "name": "Vault"})  # fmt: skip
+    page.goto(f"{guarded_url}/_emulator/ui")
+    page.get_by_label("Tenant (X-App-Id)").fill("locked-app")
+    page.get_by_label("App token").fill("app-secret")
+    page.get_by_role("button", name="Open tenant").click()
+    expect(page.locator("#notice")).to_contain_text("HTTP 401")
+    expect(page.locator("#customers-table tbody")).not_to_contain_text("Vault")
+    page.get_by_label("Admin token").fill("admin-secret")
+    page.get_by_role("button", name="Open tenant").click()
+    expect(page.locator("#customers-table tbody tr")).to_have_count(1)
+    expect(page.locator("#customers-table tbody")).to_contain_text("Vault")
+    expect(page.locator("#clock-mode")).to_have_text("manual")

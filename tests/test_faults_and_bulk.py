@@ -3,6 +3,7 @@ bulk and metadata updates with their reports."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -175,6 +176,46 @@ async def test_bulk_update_upserts_and_reports_what_was_found(client: Client) ->
     assert await response.text() == (
         "source_id,found,updated\r\nknown,true,true\r\nfresh,false,true\r\n"
     )
+
+
+async def test_bulk_update_writes_every_documented_field(client: Client) -> None:
+    item = {
+        "source_id": "every", "name": "Eve Ry", "description": "all fields", "email": "e@x.io",
+        "phone": "+48 600 000 000", "birthday": "1990-01-02", "birthdate": "1990-01-02",
+        "address": {"city": "Kraków", "state": "MA", "line_1": "Rynek 1", "line_2": "2",
+                    "country": "PL", "postal_code": "31-001"},
+        "metadata": {"plan": "pro", "seats": 3},
+    }  # fmt: skip
+    status, body = await call(client, "POST", "/v1/customers/bulk/async", json=[item])
+    assert status == 202 and set(body) == {"async_action_id"}
+    await run_until_idle(client)
+    assert (await action(client, body["async_action_id"]))["result"]["done_count"] == 1
+    _, stored = await call(client, "GET", "/v1/customers/every")
+    assert {k: stored[k] for k in item} == item
+    status, error = await call(client, "POST", "/v1/customers/bulk/async",
+                               json=[{"source_id": "x", "birthdate": "02/01/1990"}])  # fmt: skip
+    assert status == 400 and error["details"].startswith("Property .0.birthdate cannot be")
+
+
+@pytest.mark.parametrize(
+    ("path", "head", "tail"),
+    [("/v1/customers/bulk/async", b'[{"source_id": "big", "description": "', b'"}]'),
+     ("/v1/customers/metadata/async", b'{"source_ids": ["big"], "metadata": {"note": "', b'"}}')],
+    ids=["bulk", "metadata"],
+)  # fmt: skip
+async def test_bulk_and_metadata_updates_take_up_to_10_mb(
+    client: Client, path: str, head: bytes, tail: bytes
+) -> None:
+    limit = 10 * 1024 * 1024
+    headers = {**AUTH, "Content-Type": "application/json"}
+    for size, status in ((limit, 202), (limit + 1, 413)):
+        payload = head + b"x" * (size - len(head) - len(tail)) + tail
+        response = await client.post(path, data=io.BytesIO(payload), headers=headers)
+        assert response.status == status, size
+    assert (await response.json())["message"] == (
+        f"Payload content length greater than maximum allowed: {limit}")  # fmt: skip
+    _, jobs = await call(client, "GET", "/v1/async-actions")
+    assert len(jobs["async_actions"]) == 1  # the 10 MB request only
 
 
 async def test_bulk_item_without_source_id_is_rejected_whole(client: Client) -> None:

@@ -98,6 +98,31 @@ def test_a_refused_control_call_raises_with_the_emulators_answer(
     assert raised.value.status == 400 and "negative" in raised.value.details
 
 
+# -- seed data: a metadata schema ----------------------------------------------------------
+def test_seeded_metadata_schema_refuses_bad_metadata(
+    voucherify_emulator: EmulatorHandle, sdk: Callable[..., Apis]
+) -> None:
+    schema = {"related_object": "customer",
+              "properties": {"tier": {"type": "string", "eq": ["gold", "silver"]}}}  # fmt: skip
+    counts = voucherify_emulator.seed(metadata_schemas=[schema])
+    assert counts["metadata_schemas"] == 1
+    customers, actions = sdk()
+    with pytest.raises(voucherify.ApiException) as refused:
+        customers.create_customer(new("ann", metadata={"tier": "tin"}))
+    body = json.loads(refused.value.body or "{}")
+    assert (refused.value.status, body["key"]) == (400, "metadata_validation_failed")
+    assert body["details"] == "tier: must be equal to one of gold,silver (actual value is 'tin')"
+    job = customers.update_customers_in_bulk([
+        voucherify.CustomersUpdateInBulkRequestBody(source_id="ok", metadata={"tier": "gold"}),
+        voucherify.CustomersUpdateInBulkRequestBody(source_id="no", metadata={"tier": "tin"}),
+    ]).async_action_id  # fmt: skip
+    voucherify_emulator.run_until_idle()
+    result = actions.get_async_action(job).result or {}
+    assert (result["done_count"], result["failed_count"]) == (1, 1)
+    assert [(e["source_id"], e["key"]) for e in result["errors"]] == [
+        ("no", "metadata_validation_failed")]  # fmt: skip
+
+
 # -- job faults ------------------------------------------------------------------------------
 CSV = b"Source_id,Name\nann,Ann\nbob,Bob\ncid,Cid\n"
 

@@ -242,3 +242,50 @@ async def test_wrong_credentials_are_a_401(make_sdk: SdkFactory) -> None:
     finally:
         rightful.close()
     assert listing.total == 0
+
+
+async def test_list_customer_redeemables_pages_and_filters_published_vouchers(sdk: Sdk) -> None:
+    """limit, order, starting_after_id and the filters model, as the SDK sends them (it writes
+    every filter field it was not given as `None`), on vouchers really published."""
+    publications = voucherify.PublicationsApi(sdk.api_client)
+    kinds = {"Coupons": voucherify.CampaignsCreateRequestBodyVoucher(
+        type="DISCOUNT_VOUCHER", discount=voucherify.Discount(type="AMOUNT", amount_off=100),
+        code_config=voucherify.CodeConfig(length=6)),
+        "Cards": voucherify.CampaignsCreateRequestBodyVoucher(
+        type="GIFT_VOUCHER", gift=voucherify.Gift(amount=1000),
+        code_config=voucherify.CodeConfig(length=6))}  # fmt: skip
+    for name, template in kinds.items():
+        await sdk(sdk.campaigns.create_campaign, voucherify.CampaignsCreateRequestBody(
+            name=name, type="AUTO_UPDATE", voucher=template))  # fmt: skip
+    holder = await sdk(sdk.customers.create_customer,
+                       voucherify.CustomersCreateRequestBody(source_id="holder"))  # fmt: skip
+    for name in ("Coupons", "Cards", "Coupons"):
+        await sdk(publications.create_publication, publications_create_request_body=(
+            voucherify.PublicationsCreateRequestBody(
+                campaign=voucherify.CreatePublicationCampaign(name=name),
+                customer=voucherify.Customer(id=holder.id))))  # fmt: skip
+        sdk.advance(1)
+
+    everything = await sdk(sdk.customers.list_customer_redeemables, "holder")
+    assert isinstance(everything, voucherify.CustomersRedeemablesListResponseBody)
+    assert everything.total == 3 and everything.data is not None
+    ids = [item.id for item in everything.data]
+    assert ids == sorted(ids)
+    first = await sdk(sdk.customers.list_customer_redeemables, holder.id, limit=2, order="-id")
+    assert first.data is not None and [item.id for item in first.data] == ids[::-1][:2]
+    assert first.has_more is True and first.more_starting_after == ids[1]
+    rest = await sdk(sdk.customers.list_customer_redeemables, holder.id, limit=2, order="-id",
+                     starting_after_id=first.more_starting_after)  # fmt: skip
+    assert rest.data is not None and [item.id for item in rest.data] == [ids[0]]
+    assert rest.has_more is False
+
+    cards_only = voucherify.ParameterFiltersListCustomerRedeemables.from_dict({
+        "campaign_type": {"conditions": {"$is": "GIFT_VOUCHERS"}}, "junction": "and"})
+    gifts = await sdk(sdk.customers.list_customer_redeemables, holder.id, filters=cards_only)
+    assert gifts.total == 1 and gifts.data is not None
+    assert gifts.data[0].voucher_type == "GIFT_VOUCHER" and gifts.data[0].campaign_type == (
+        "GIFT_VOUCHERS")  # fmt: skip
+    two = voucherify.ParameterFiltersListCustomerRedeemables.from_dict(
+        {"id": {"conditions": {"$in": ids[:2]}}})
+    listed = await sdk(sdk.customers.list_customer_redeemables, holder.id, filters=two)
+    assert listed.data is not None and [item.id for item in listed.data] == ids[:2]

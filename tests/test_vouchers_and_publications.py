@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -306,6 +307,82 @@ async def test_redeemables_filters(
     assert status == 200, page
     codes = sorted(i["redeemable"]["voucher"]["code"] for i in page["data"])
     assert codes == sorted(expected) and page["total"] == len(expected)
+
+
+async def test_redeemables_default_to_ten_and_take_a_limit_from_1_to_100(client: Client) -> None:
+    await campaign(client, "Dozen")
+    await import_codes(client, "Dozen", "Code\n" + "".join(f"D{n:02}\n" for n in range(12)))
+    body = {"campaign": {"name": "Dozen", "count": 12}, "customer": {"source_id": "d"}}
+    assert (await publish(client, body))[0] == 200
+    _, page = await call(client, "GET", "/v1/customers/d/redeemables")
+    assert (len(page["data"]), page["total"], page["has_more"]) == (10, 12, True)
+    _, page = await call(client, "GET", "/v1/customers/d/redeemables", params={"limit": 100})
+    assert (len(page["data"]), page["has_more"]) == (12, False)
+    for limit, details in (("0", "must be >= 1"), ("101", "must be <= 100")):
+        status, error = await call(client, "GET", "/v1/customers/d/redeemables",
+                                   params={"limit": limit})  # fmt: skip
+        assert status == 400 and error["details"] == f"Property .limit {details}"
+
+
+async def test_every_redeemables_filter_and_condition_on_published_vouchers(
+    client: Client,
+) -> None:
+    """Each filter field of the SDK reference and each condition, on what publications gave:
+    the expected codes are read off the published data itself."""
+    await holder_with_three(client)
+    _, everything = await call(client, "GET", "/v1/customers/h/redeemables")
+    item = {i["redeemable"]["voucher"]["code"]: i for i in everything["data"]}
+    r1a, r2a, r1b = item["R1A"], item["R2A"], item["R1B"]
+    every, nothing = {"R1A", "R2A", "R1B"}, set()
+    cases: list[tuple[str, str, Any, set[str]]] = [
+        ("id", "$in", [r1a["id"], r1b["id"]], {"R1A", "R1B"}),
+        ("id", "$not_in", [r1a["id"]], {"R2A", "R1B"}),
+        ("id", "$is", r2a["id"], {"R2A"}),
+        ("id", "$is_not", r2a["id"], {"R1A", "R1B"}),
+        ("id", "$has_value", "true", every),
+        ("id", "$is_unknown", "true", nothing),
+        ("id", "$starts_with", "rh_", every),
+        ("id", "$ends_with", r1b["id"][-7:], {"R1B"}),
+        ("id", "$contains", r1a["id"][3:10], {"R1A"}),
+        ("id", "$not_contain", r1a["id"][3:10], {"R2A", "R1B"}),
+        ("redeemable_id", "$is", r1a["redeemable_id"], {"R1A"}),
+        ("redeemable_id", "$starts_with", "v_", every),
+        ("redeemable_object", "$is", "voucher", every),
+        ("holder_role", "$is", "OWNER", every),
+        ("holder_role", "$in", ["REFERRER", "REFEREE"], nothing),
+        ("campaign_id", "$is", r2a["campaign_id"], {"R2A"}),
+        ("campaign_id", "$is_not", r2a["campaign_id"], {"R1A", "R1B"}),
+        ("campaign_type", "$in", ["DISCOUNT_COUPONS"], {"R1A", "R1B"}),
+        ("voucher_type", "$is", "GIFT_VOUCHER", {"R2A"}),
+        ("created_at", "$after", r1a["created_at"], {"R2A", "R1B"}),
+        ("created_at", "$before", r1b["created_at"], {"R1A", "R2A"}),
+        ("created_at", "$has_value", "true", every),
+        ("created_at", "$is_unknown", "true", nothing),
+    ]
+    assert {field for field, *_ in cases} == {
+        "id", "created_at", "redeemable_id", "redeemable_object", "holder_role", "campaign_id",
+        "campaign_type", "voucher_type",
+    }  # every filter the SDK reference lists (junction has its own cases above)
+
+    async def codes(params: dict[str, Any]) -> set[str]:
+        status, page = await call(client, "GET", "/v1/customers/h/redeemables", params=params)
+        assert status == 200, (params, page)
+        return {i["redeemable"]["voucher"]["code"] for i in page["data"]}
+
+    for field, op, value, expected in cases:
+        key = f"filters[{field}][conditions][{op}]"
+        params = ({f"{key}[{n}]": v for n, v in enumerate(value)} if isinstance(value, list)
+                  else {key: value})  # fmt: skip
+        assert await codes(params) == expected, (field, op)
+    # $more_than / $less_than: an age in days on the tenant's clock (published 1 s apart): a
+    # day and half a second after R1A was published, only R1A is more than a day old.
+    published = datetime.fromisoformat(r1a["created_at"].replace("Z", "+00:00"))
+    later = (published + timedelta(days=1, seconds=0.5)).isoformat()
+    response = await client.post("/_emulator/clock", json={"set": later}, headers=AUTH)
+    assert response.status == 200
+    key = "filters[created_at][conditions]"
+    assert await codes({f"{key}[$more_than]": "1"}) == {"R1A"}
+    assert await codes({f"{key}[$less_than]": "1"}) == {"R2A", "R1B"}
 
 
 async def test_redeemable_status_follows_the_clock(client: Client) -> None:

@@ -1,5 +1,5 @@
-"""Seed data: YAML files of customers, campaigns, segments and redeemables for chosen tenants,
-checked against the contract before anything is stored."""
+"""Seed data: YAML files of metadata schemas, customers, campaigns, segments and redeemables for
+chosen tenants, checked against the contract before anything is stored."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from emulator.control.yamlfile import read_yaml
 
 Json = dict[str, Any]
 EVERY_TENANT = "*"
-COLLECTIONS = ("customers", "campaigns", "segments")
+COLLECTIONS = ("customers", "campaigns", "segments", "metadata_schemas")
 
 
 class FixtureError(ValueError):
@@ -27,6 +27,7 @@ class FixtureSet:
     customers: list[Json] = field(default_factory=list)
     campaigns: list[Json] = field(default_factory=list)
     segments: list[Json] = field(default_factory=list)
+    metadata_schemas: list[Json] = field(default_factory=list)  # applied before the rest
 
     def applies_to(self, app_id: str) -> bool:
         return self.tenant in (EVERY_TENANT, app_id)

@@ -131,9 +131,9 @@ async def reset(request: web.Request) -> web.Response:
 
 
 async def seed(request: web.Request) -> web.Response:
-    """Apply a seed body ({customers, campaigns, segments}, checked against the contract) to
-    the caller's tenant, all or nothing: it is applied to a copy that replaces the tenant only
-    when every item went in."""
+    """Apply a seed body ({customers, campaigns, segments, metadata_schemas}, checked like a
+    fixture) to the caller's tenant, all or nothing: it is applied to a copy that replaces the
+    tenant only when every item went in."""
     tenants = request.app[TENANTS]
     body = await read_json(request)
     try:
@@ -152,7 +152,7 @@ async def seed(request: web.Request) -> web.Response:
         tenants.put(candidate)
     return json_response(200, {
         "customers": len(fixture.customers), "campaigns": len(fixture.campaigns),
-        "segments": len(fixture.segments),
+        "segments": len(fixture.segments), "metadata_schemas": len(fixture.metadata_schemas),
     })  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """What seed data may hold: the contract's own customer, campaign and segment schemas, closed to
-fields the contract does not list. A fixture or a seed body is checked like a request, so it can
-never store something that every later read would refuse as a contract violation."""
+fields the contract does not list, and the vendor's metadata-schema object. A fixture or a seed
+body is checked like a request, so it can never store something that every later read would
+refuse as a contract violation."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from emulator.contract.schema import SchemaCheck
 from emulator.contract.spec import Spec
+from emulator.domain.metadata_rules import TYPES
 
 Json = dict[str, Any]
 Path = tuple[str | int, ...]
@@ -71,6 +73,35 @@ def unknown_field(schemas: list[Json], value: object, path: Path = ()) -> tuple[
             if found[0]:
                 return found
     return (), []
+
+
+_LENGTH = {"type": "integer", "minimum": 0}
+_BOUND = {"type": "number"}
+# A metadata schema as the vendor's objects show it (MetadataSchema and its definitions), with
+# `optional` (default true) and `array` (default false) optional; definitions are closed so that
+# a misspelt limit is refused rather than ignored.
+METADATA_SCHEMA: Json = {
+    "type": "object", "required": ["related_object", "properties"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^ms_"},
+        "related_object": {"type": "string", "minLength": 1},
+        "allow_defined_only": {"type": "boolean"},
+        "properties": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["type"], "additionalProperties": False,
+            "properties": {
+                "type": {"type": "string", "enum": list(TYPES)},
+                "optional": {"type": "boolean"}, "array": {"type": "boolean"},
+                "deleted": {"type": "boolean"},
+                "object_type": {"type": "string", "nullable": True},
+                "eq": {"type": "array", "items": {"anyOf": [{"type": "number"},
+                                                            {"type": "string"}]}},
+                "ne": {"type": "array", "items": {"type": "number"}},
+                "lt": _BOUND, "lte": _BOUND, "gt": _BOUND, "gte": _BOUND,
+                "min_length": _LENGTH, "max_length": _LENGTH, "exact_length": _LENGTH,
+            },
+        }},
+    },
+}  # fmt: skip
 
 
 def where(path: Path) -> str:
@@ -135,6 +166,7 @@ class SeedSchemas:
                     "customers": {"type": "array", "items": {"type": "string"}},
                 },
             }),
+            "metadata_schemas": Kind("metadata schema", METADATA_SCHEMA),
         }  # fmt: skip
 
     def problem(self, collection: str, index: int, item: object) -> str | None:

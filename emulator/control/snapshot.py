@@ -56,6 +56,7 @@ def meta(tenant: Tenant) -> Json:
         "jobs": [job.id for job in tenant.jobs.jobs()],
         "categories": _categories(tenant),
         "customer_lists": tenant.customer_lists.export(),
+        "metadata_schemas": tenant.metadata_schemas.all(),
     }
 
 
@@ -228,6 +229,8 @@ class Builder:
         tenant.jobs.load(state["queue"], jobs)
         tenant.categories.load(state["categories"])
         tenant.customer_lists.load(state["customer_lists"])
+        # snapshots written before metadata schemas existed lack them
+        tenant.metadata_schemas.load(state.get("metadata_schemas", []))
 
     def _history(self, entry: Entry) -> list[Event]:
         read = self._events.pop(entry.id, [])
@@ -260,12 +263,15 @@ class Builder:
     def _work(self, given: Json, progress: Json) -> Work:
         tenant, kind = self.tenant, given["kind"]
         if kind == "customer_import":
-            return CustomerImport(CsvTable.load(given["table"]), tenant.customers)
+            return CustomerImport(
+                CsvTable.load(given["table"]), tenant.customers, tenant.metadata_schemas
+            )
         if kind == "voucher_import":
             campaign = tenant.campaigns.get(given["campaign_id"])
             work = VoucherImport(
-                CsvTable.load(given["table"]), campaign, tenant.campaigns, tenant.ids, tenant.clock
-            )
+                CsvTable.load(given["table"]), campaign, tenant.campaigns, tenant.ids, tenant.clock,
+                tenant.metadata_schemas,
+            )  # fmt: skip
             work.load_seen(progress["seen"])
             return work
         if kind == "voucher_generation":
@@ -274,14 +280,16 @@ class Builder:
                 campaign, given["count"], tenant.campaigns, tenant.ids, tenant.clock
             )
         if kind == "bulk_update":
-            bulk = BulkUpdate(given["items"], tenant.customers, given["report_url"])
-            bulk.lines = [tuple(line) for line in progress["lines"]]
+            bulk = BulkUpdate(given["items"], tenant.customers, given["report_url"],
+                              tenant.metadata_schemas)  # fmt: skip
+            bulk.load_progress(progress)
             return bulk
         if kind == "metadata_update":
             meta = MetadataUpdate(
-                given["source_ids"], given["metadata"], tenant.customers, given["report_url"]
-            )
-            meta.lines = [tuple(line) for line in progress["lines"]]
+                given["source_ids"], given["metadata"], tenant.customers, given["report_url"],
+                tenant.metadata_schemas,
+            )  # fmt: skip
+            meta.load_progress(progress)
             return meta
         raise SnapshotError(f"unknown async-action work kind {kind!r}")
 

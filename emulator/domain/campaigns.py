@@ -128,6 +128,11 @@ class Campaigns:
             self._changes.touch()
         return found
 
+    def categories_of(self, voucher: Json) -> list[Json]:
+        """The voucher's `categories` objects: its category, when it has one."""
+        category = self.categories.get(str(voucher.get("category_id")))
+        return [] if category is None else [category]
+
     def _lists(self, body: Json, campaign: Json, now: str) -> None:
         if campaign["campaign_type"] == "PROMOTION":
             campaign["promotion"] = promotion_list(body, campaign, self._ids, now)

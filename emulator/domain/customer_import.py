@@ -1,4 +1,11 @@
-"""CUSTOMERS.IMPORT_CSV: one customer upserted per CSV row, unmapped columns into metadata."""
+"""CUSTOMERS.IMPORT_CSV: one customer upserted per CSV row, unmapped columns into metadata.
+
+Headers match the documented names (and the vendor template's shorter address spellings)
+case-insensitively. The documentation allows no spaces in field names, so a header with a space
+inside it (`Address City`) refuses the whole file with a 400 that names the column and the
+spelling to use, rather than being guessed at: mapped silently it would hide a typo, stored as a
+metadata key it would lose the field. With a customer metadata schema, metadata cells take the
+types it defines (a `number` column becomes a number) and a row that breaks it fails alone."""
 
 from __future__ import annotations
 
@@ -8,6 +15,8 @@ from typing import Any
 
 from emulator.domain.csvio import CsvRow, CsvTable, normalise
 from emulator.domain.customers import Customers
+from emulator.domain.errors import InvalidInput
+from emulator.domain.metadata_schemas import MetadataInvalid, MetadataSchemas
 from emulator.jobs.model import Report
 
 Json = dict[str, Any]
@@ -45,6 +54,24 @@ def import_result(noun: str, key: str, report: Report) -> Json:
     }
 
 
+def check_columns(table: CsvTable) -> None:
+    """Refuse a file whose values are not separated by commas, or whose header has a space
+    inside a column name (the whole file: nothing is queued)."""
+    if len(table.header) == 1 and any(sep in table.header[0] for sep in ";\t|"):
+        raise InvalidInput(
+            f"The CSV file cannot be imported: its values are not separated by commas (the "
+            f"header '{table.header[0]}' is one column); save it as comma-separated values"
+        )
+    for position, name in enumerate(table.header, start=1):
+        if len(name.split()) > 1:
+            better = "_".join(name.split())
+            raise InvalidInput(
+                f"The CSV file cannot be imported: column {position} of the header, '{name}', "
+                f"has a space in its name (no spaces are allowed in field names); "
+                f"write it as '{better}'"
+            )
+
+
 def _valid_date(text: str) -> bool:
     if not _DATE.match(text):
         return False
@@ -56,10 +83,11 @@ def _valid_date(text: str) -> bool:
 
 
 class CustomerImport:
-    def __init__(self, table: CsvTable, customers: Customers) -> None:
+    def __init__(self, table: CsvTable, customers: Customers, schemas: MetadataSchemas) -> None:
         self._table = table
         self._rows = table.rows
         self._customers = customers
+        self._schemas = schemas
         self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
         self._routes: dict[str, tuple[str, str]] = {}
         self._pools: dict[str, dict[str, str] | None] = {}
@@ -125,7 +153,15 @@ class CustomerImport:
         if address:
             fields["address"] = {**(current.get("address") or {}), **address}
         if metadata:
-            fields["metadata"] = {**(current.get("metadata") or {}), **metadata}
+            typed = self._schemas.from_cells("customer", metadata)
+            fields["metadata"] = {**(current.get("metadata") or {}), **typed}
+        try:
+            self._schemas.check_write(
+                "customer", fields.get("metadata", current.get("metadata")), bool(metadata),
+                creates=entry is None,
+            )  # fmt: skip
+        except MetadataInvalid as error:
+            return f"Metadata validation failed: {error.details}"
         if entry is not None:
             fields.pop("source_id", None)
             self._customers.update(entry.id, fields)

@@ -5,6 +5,10 @@ Text fields take $in, $not_in, $is, $is_not, $has_value, $is_unknown, $starts_wi
 $contains and $not_contain; date-time fields take $after, $before, $has_value, $is_unknown and
 $more_than / $less_than (an age in days, counted back from the tenant's clock). A field or
 condition the listing does not know is a 400 naming it, never silently ignored.
+
+The official Python SDK writes every field of its filter model, the ones it was not given as
+the text `None` (`filters[created_at]=None`, `...[conditions][$not_in]=None`): those stand for
+"not given" and are skipped.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ _TEXT_OPS = frozenset({"$in", "$not_in", "$is", "$is_not", "$has_value", "$is_un
                        "$starts_with", "$ends_with", "$contains", "$not_contain"})  # fmt: skip
 _DATE_OPS = frozenset({"$after", "$before", "$has_value", "$is_unknown", "$more_than",
                        "$less_than"})  # fmt: skip
+UNSET = "None"  # the Python SDK's rendering of a filter field it was not given
 
 
 def _bad(details: str) -> InvalidInput:
@@ -102,20 +107,22 @@ def compile_filters(
         return lambda item: True
     if not isinstance(raw, dict):
         raise _bad("filters must be an object: filters[field][conditions][$op]=value")
-    junction = str(raw.get("junction", "and")).lower()
+    given_junction = raw.get("junction", UNSET)
+    junction = "and" if given_junction == UNSET else str(given_junction).lower()
     if junction not in ("and", "or"):
         raise _bad("filters[junction] must be one of and, or")
     tests: list[Predicate] = []
     for name, spec in raw.items():
-        if name == "junction":
+        if name == "junction" or spec == UNSET:
             continue
         if name not in fields:
             raise _bad(f"Unknown filter {name}; use one of {', '.join(sorted(fields))}")
         conditions = spec.get("conditions") if isinstance(spec, dict) else None
         if not isinstance(conditions, dict) or not conditions:
             raise _bad(f"filters[{name}] needs [conditions][$op]=value")
+        given = {op: value for op, value in conditions.items() if value != UNSET}
         kind, getter = fields[name]
-        for op, value in conditions.items():
+        for op, value in given.items():
             test = _condition(name, kind, op, value, now)
             tests.append(_bind(test, getter))
     combine = all if junction == "and" else any

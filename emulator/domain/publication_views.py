@@ -61,7 +61,8 @@ class PublicationViews:
     def _extra(self, voucher: Json) -> Json:
         campaign = self._campaigns.get(voucher["campaign_id"])
         rules = campaign.get("validation_rules_assignments")
-        return {} if rules is None else {"validation_rules_assignments": rules}
+        extra: Json = {"categories": self._campaigns.categories_of(voucher)}
+        return extra if rules is None else {**extra, "validation_rules_assignments": rules}
 
     def list_item(self, record: Json) -> Json:
         body = self._head(record)

@@ -48,13 +48,14 @@ def holding_view(holding: Json, campaigns: Campaigns, links: Links, now: datetim
     """One published voucher as the customer holds it, with its status at `now`."""
     voucher = campaigns.voucher(holding["code"])
     campaign = campaigns.get(voucher["campaign_id"])
+    shown = voucher_view(voucher, links, {"categories": campaigns.categories_of(voucher)})
     return {
         "id": holding["id"], "created_at": holding["created_at"],
         "redeemable_id": voucher["id"], "redeemable_object": "voucher",
         "customer_id": holding["customer_id"], "holder_role": holding["holder_role"],
         "campaign_id": campaign["id"], "campaign_type": campaign["campaign_type"],
         "voucher_type": voucher["type"],
-        "redeemable": {"type": "voucher", "voucher": voucher_view(voucher, links),
+        "redeemable": {"type": "voucher", "voucher": shown,
                        "status": redeemable_status(voucher, now)},
     }  # fmt: skip
 

@@ -23,8 +23,9 @@ from emulator.domain.customers import Customers
 from emulator.domain.errors import DomainError, TenantLimit
 from emulator.domain.generation import JOB_TYPE as GENERATE
 from emulator.domain.generation import VoucherGeneration
+from emulator.domain.metadata_schemas import MetadataSchemas
 from emulator.domain.publications import Publications
-from emulator.jobs.clock import Clock
+from emulator.jobs.clock import Clock, iso
 from emulator.jobs.engine import Engine
 from emulator.jobs.ids import IdGenerator
 from emulator.settings import JobTiming
@@ -51,9 +52,11 @@ class Tenant:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     customer_lists: CustomerLists = field(default_factory=CustomerLists)  # upload previews
     categories: SegmentCategories = field(init=False)  # segments made from list columns
+    metadata_schemas: MetadataSchemas = field(init=False)  # seeded; checked on metadata writes
 
     def __post_init__(self) -> None:
         self.categories = SegmentCategories(self.segments, self.members, self.ids)
+        self.metadata_schemas = MetadataSchemas(self.ids)
 
     @property
     def idle(self) -> bool:
@@ -63,7 +66,13 @@ class Tenant:
         """Grows with every change to the tenant's customers or segments."""
         return self.customers.revision + self.categories.revision
 
-    def segments_of(self, customer_id: str) -> list[Json]:
+    def segments_of(self, customer_id: str | None) -> list[Json]:
+        """The customer's segments. A customer the tenant does not store (None) is in none:
+        every segment here is a static list (seeded, or made by a customer-list upload), and a
+        static list holds only customers that were put in it; no segment has a rule that a
+        customer with no data could meet."""
+        if customer_id is None:
+            return []
         return [self.segments[sid] for sid, ids in self.members.items() if customer_id in ids]
 
     def create_campaign(self, body: Json) -> Json:
@@ -97,6 +106,10 @@ class Tenant:
         where = ""
         self.changes.touch()
         try:
+            now = iso(self.clock.now())
+            for index, schema in enumerate(fixture.metadata_schemas):
+                where = f"metadata_schemas[{index}]"
+                self.metadata_schemas.define(schema, now)
             for index, body in enumerate(fixture.customers):
                 where = f"customers[{index}]"
                 self._seed_customer(body)
@@ -113,6 +126,10 @@ class Tenant:
 
     def _seed_customer(self, body: Json) -> None:
         fields = {k: v for k, v in body.items() if k != "redeemables"}
+        creates = self.customers.find(_seed_key(fields)) is None
+        self.metadata_schemas.check_write(
+            "customer", fields.get("metadata"), "metadata" in fields, creates
+        )
         customer = self.customers.seed(fields)
         if "redeemables" in body:
             self.redeemables[customer["id"]] = list(body["redeemables"])
@@ -124,6 +141,10 @@ class Tenant:
         members = self.members.setdefault(segment["id"], set())
         for key in segment.get("customers", []):
             members.add(self.customers.get(str(key))["id"])
+
+
+def _seed_key(body: Json) -> str:
+    return str(body.get("id") or body.get("source_id") or "")
 
 
 class TenantFactory(Protocol):

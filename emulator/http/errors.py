@@ -30,6 +30,7 @@ MESSAGES = {
     "unsupported_media_type": "Unsupported Media Type",
     "duplicate_found": "Duplicated resource found",
     "invalid_campaign": "Invalid Campaign",
+    "metadata_validation_failed": "Metadata validation failed",
     "missing_vouchers": "Missing vouchers",
     "voucher_already_published": "Voucher already published",
     "duplicate_source_id": "Duplicate source_id",

@@ -59,6 +59,9 @@ class IdGenerator:
     def segment(self) -> str:
         return self.alnum("seg_")
 
+    def metadata_schema(self) -> str:
+        return self.alnum("ms_")
+
     def customer_list(self) -> str:
         return self.hex("custlist_")
 

@@ -46,7 +46,15 @@ def list_customers(call: Call) -> Reply:
 
 
 def create_customer(call: Call) -> Reply:
-    return ok(call.tenant.customers.create(call.body or {}))
+    tenant, body = call.tenant, call.body or {}
+    source_id = body.get("source_id")
+    # an `id` updates that customer (or is a 404); a known source_id updates, as create upserts
+    creates = not body.get("id") and (
+        not source_id or tenant.customers.by_source_id(str(source_id)) is None
+    )
+    tenant.metadata_schemas.check_write("customer", body.get("metadata"), "metadata" in body,
+                                        creates)  # fmt: skip
+    return ok(tenant.customers.create(body))
 
 
 def get_customer(call: Call) -> Reply:
@@ -60,7 +68,11 @@ def get_customer(call: Call) -> Reply:
 
 
 def update_customer(call: Call) -> Reply:
-    return ok(call.tenant.customers.update(call.param("customerId"), call.body or {}))
+    tenant, body = call.tenant, call.body or {}
+    tenant.customers.entry(call.param("customerId"))  # an unknown customer is a 404 first
+    tenant.metadata_schemas.check_write("customer", body.get("metadata"), "metadata" in body,
+                                        creates=False)  # fmt: skip
+    return ok(tenant.customers.update(call.param("customerId"), body))
 
 
 def delete_customer(call: Call) -> Reply:
@@ -111,9 +123,12 @@ def list_customer_activities(call: Call) -> Reply:
 
 
 def list_customer_segments(call: Call) -> Reply:
+    """The customer's segments. For an id or source_id the tenant does not store, the vendor
+    answers with the segments such a customer would qualify for, not a 404: see
+    `Tenant.segments_of` for why that is none here."""
     tenant = call.tenant
-    customer = tenant.customers.get(call.param("customerId"))
-    segments = tenant.segments_of(customer["id"])
+    entry = tenant.customers.find(call.param("customerId"))
+    segments = tenant.segments_of(None if entry is None else entry.data["id"])
     return ok({"object": "list", "data_ref": "data", "data": segments, "total": len(segments)})
 
 

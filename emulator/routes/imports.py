@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from emulator.domain.bulk import BulkUpdate, MetadataUpdate
 from emulator.domain.csvio import CsvError, CsvTable, read_csv
-from emulator.domain.customer_import import CustomerImport
+from emulator.domain.customer_import import CustomerImport, check_columns
 from emulator.domain.errors import InvalidInput
 from emulator.domain.vouchers import VoucherImport
 from emulator.jobs.model import Job, Work
@@ -37,12 +37,16 @@ def _submit(call: Call, job_type: str, work: Work) -> Job:
 
 
 def import_customers_using_csv(call: Call) -> Reply:
-    work = CustomerImport(_table(call.body), call.tenant.customers)
+    tenant = call.tenant
+    table = _table(call.body)
+    check_columns(table)
+    work = CustomerImport(table, tenant.customers, tenant.metadata_schemas)
     return _accepted(_submit(call, "CUSTOMERS.IMPORT_CSV", work), 202)
 
 
 def update_customers_in_bulk(call: Call) -> Reply:
-    work = BulkUpdate(call.body, call.tenant.customers, _report_url(call))
+    tenant = call.tenant
+    work = BulkUpdate(call.body, tenant.customers, _report_url(call), tenant.metadata_schemas)
     return _accepted(_submit(call, "CUSTOMERS.BULK_UPDATE", work), 202)
 
 
@@ -50,7 +54,7 @@ def update_customers_metadata_in_bulk(call: Call) -> Reply:
     body = call.body
     work = MetadataUpdate(
         [str(s) for s in body["source_ids"]], body["metadata"], call.tenant.customers,
-        _report_url(call),
+        _report_url(call), call.tenant.metadata_schemas,
     )  # fmt: skip
     return _accepted(_submit(call, "CUSTOMERS.METADATA_UPDATE", work), 202)
 
@@ -61,7 +65,9 @@ def import_vouchers_to_campaign_using_csv(call: Call) -> Reply:
     table = _table(call.body)
     if not table.has_column("code"):
         raise InvalidInput("The CSV file cannot be imported: it needs a Code column")
-    work = VoucherImport(table, campaign, tenant.campaigns, tenant.ids, tenant.clock)
+    work = VoucherImport(
+        table, campaign, tenant.campaigns, tenant.ids, tenant.clock, tenant.metadata_schemas
+    )
     return _accepted(_submit(call, "CAMPAIGN.VOUCHERS_IMPORT_CSV", work), 200)
 
 

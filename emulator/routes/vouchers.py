@@ -21,8 +21,7 @@ def links(call: Call) -> Links:
 
 
 def categories_of(tenant: Tenant, voucher: Json) -> list[Json]:
-    category = tenant.campaigns.categories.get(str(voucher.get("category_id")))
-    return [] if category is None else [category]
+    return tenant.campaigns.categories_of(voucher)
 
 
 def get_voucher(call: Call) -> Reply:

@@ -102,12 +102,15 @@ class EmulatorHandle:
         customers: list[Json] | None = None,
         campaigns: list[Json] | None = None,
         segments: list[Json] | None = None,
+        metadata_schemas: list[Json] | None = None,
     ) -> Json:
         body = {
             "customers": customers or [],
             "campaigns": campaigns or [],
             "segments": segments or [],
         }
+        if metadata_schemas:
+            body["metadata_schemas"] = metadata_schemas
         return self.control("POST", "/_emulator/seed", body)
 
     def requests(
