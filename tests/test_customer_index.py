@@ -107,9 +107,10 @@ def queries(customers: Customers, known: list[str], rng: random.Random) -> list[
     return made
 
 
+@pytest.mark.parametrize("steps", [40, 400])  # orders made at the first list, or past 64
 @pytest.mark.parametrize("seed", range(6))
-def test_indexed_listing_equals_filtering_everyone(seed: int) -> None:
-    customers, _, known = history(seed)
+def test_indexed_listing_equals_filtering_everyone(seed: int, steps: int) -> None:
+    customers, _, known = history(seed, steps)
     rng = random.Random(seed)
     for query in queries(customers, known, rng):
         got = customers.query(query)
@@ -137,6 +138,21 @@ def test_paging_with_starting_after_visits_every_customer_once() -> None:
         cursor = customers.entry(last).created
     assert seen == [c["id"] for c in reference(customers.entries(), CustomerQuery(limit=100_000))
                     .items]  # fmt: skip
+
+
+def test_orders_made_at_the_first_list_follow_later_writes() -> None:
+    customers, clock, _ = history(4, steps=20)
+    first = customers.query(CustomerQuery(order="source_id", limit=100))
+    assert first.items == reference(customers.entries(), CustomerQuery(order="source_id",
+                                                                       limit=100)).items
+    for n in range(100):  # past EAGER, and updates, after the orders exist
+        clock.advance(1)
+        made = customers.create({"source_id": f"late{n}", "name": "Late"})
+        if n % 3 == 0:
+            customers.update(made["id"], {"name": "Later"})
+    for order in ORDERS:
+        query = CustomerQuery(order=order, limit=100, page=2)
+        assert customers.query(query) == reference(customers.entries(), query)
 
 
 def test_a_filter_index_built_late_follows_later_writes() -> None:

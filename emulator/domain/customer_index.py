@@ -14,7 +14,7 @@ Nothing here changes a customer: `Customers` calls `add` and `remove` around eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,17 +63,18 @@ def _source(entry: Entry) -> str:
     return str(entry.own.get("source_id") or "")
 
 
-class CustomerIndex:
-    def __init__(self) -> None:
-        self.created = SortedKeyList(key=_created)
-        self.touched = SortedKeyList(key=_touched)
-        self.updated = SortedKeyList(key=_updated)
-        self.sourced = SortedKeyList(key=_source)
-        self.unsourced: dict[int, Entry] = {}
-        self._lookups: dict[str, Lookup] = {}
+class _Orders:
+    """The sorted lists (about 1.5 KB even empty)."""
 
-    def __len__(self) -> int:
-        return len(self.created)
+    __slots__ = ("created", "sourced", "touched", "unsourced", "updated")
+
+    def __init__(self, entries: Collection[Entry]) -> None:
+        self.created = SortedKeyList(entries, key=_created)
+        self.touched = SortedKeyList(entries, key=_touched)
+        self.updated = SortedKeyList((e for e in entries if e.updated is not None), key=_updated)
+        self.sourced = SortedKeyList((e for e in entries if _source(e)), key=_source)
+        others = sorted((e for e in entries if not _source(e)), key=lambda e: e.seq)
+        self.unsourced: dict[int, Entry] = {entry.seq: entry for entry in others}
 
     def add(self, entry: Entry) -> None:
         self.created.add(entry)
@@ -84,11 +85,8 @@ class CustomerIndex:
             self.sourced.add(entry)
         else:
             self.unsourced[entry.seq] = entry
-        for name, table in self._lookups.items():
-            _put(table, LOOKUPS[name](entry), entry)
 
     def remove(self, entry: Entry) -> None:
-        """Call before the entry changes: its keys are read from it as it is."""
         self.created.discard(entry)
         self.touched.discard(entry)
         if entry.updated is not None:
@@ -97,21 +95,72 @@ class CustomerIndex:
             self.sourced.discard(entry)
         else:
             self.unsourced.pop(entry.seq, None)
+
+
+class CustomerIndex:
+    """Over `live` (the tenant's live customers by id). The orders are made when a tenant first
+    lists its customers, or once it holds more than EAGER of them (made then, not at the first
+    list of a big tenant): most tenants of a test suite hold a few customers and never list
+    them, and would pay 1.5 KB each for them."""
+
+    EAGER = 64
+
+    def __init__(self, live: Mapping[str, Entry]) -> None:
+        self._live = live
+        self._orders: _Orders | None = None
+        self._lookups: dict[str, Lookup] = {}
+
+    @property
+    def orders(self) -> _Orders:
+        if self._orders is None:
+            self._orders = _Orders(list(self._live.values()))
+        return self._orders
+
+    @property
+    def created(self) -> Any:
+        return self.orders.created
+
+    @property
+    def touched(self) -> Any:
+        return self.orders.touched
+
+    @property
+    def updated(self) -> Any:
+        return self.orders.updated
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def add(self, entry: Entry) -> None:
+        """Call once the entry is among the live ones."""
+        if self._orders is not None:
+            self._orders.add(entry)
+        elif len(self._live) > self.EAGER:
+            self._orders = _Orders(list(self._live.values()))
+        for name, table in self._lookups.items():
+            _put(table, LOOKUPS[name](entry), entry)
+
+    def remove(self, entry: Entry) -> None:
+        """Call before the entry changes: its keys are read from it as it is."""
+        if self._orders is not None:
+            self._orders.remove(entry)
         for name, table in self._lookups.items():
             _take(table, LOOKUPS[name](entry), entry)
 
     def before_write(self, entry: Entry) -> None:
         """An update is about to change the entry's fields and its updated instant."""
-        self.touched.discard(entry)
-        if entry.updated is not None:
-            self.updated.discard(entry)
+        if self._orders is not None:
+            self._orders.touched.discard(entry)
+            if entry.updated is not None:
+                self._orders.updated.discard(entry)
         for name, table in self._lookups.items():
             _take(table, LOOKUPS[name](entry), entry)
 
     def after_write(self, entry: Entry) -> None:
-        self.touched.add(entry)
-        if entry.updated is not None:
-            self.updated.add(entry)
+        if self._orders is not None:
+            self._orders.touched.add(entry)
+            if entry.updated is not None:
+                self._orders.updated.add(entry)
         for name, table in self._lookups.items():
             _put(table, LOOKUPS[name](entry), entry)
 
@@ -121,7 +170,7 @@ class CustomerIndex:
         if table is None:
             table = self._lookups[name] = {}
             read = LOOKUPS[name]
-            for entry in self.created:
+            for entry in self._live.values():
                 _put(table, read(entry), entry)
         found = table.get(value) if _hashable(value) else None
         if found is None:
@@ -130,12 +179,13 @@ class CustomerIndex:
 
     def by_source(self, reverse: bool) -> Iterator[Entry]:
         """Every live customer in source_id order: those without one first (by seq)."""
+        orders = self.orders
         if reverse:
-            yield from reversed(self.sourced)
-            yield from reversed(self.unsourced.values())
+            yield from reversed(orders.sourced)
+            yield from reversed(orders.unsourced.values())
         else:
-            yield from self.unsourced.values()
-            yield from self.sourced
+            yield from orders.unsourced.values()
+            yield from orders.sourced
 
 
 def _hashable(value: Any) -> bool:

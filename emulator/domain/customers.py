@@ -47,7 +47,7 @@ class Customers:
         self._activity = activity
         self._changes = changes if changes is not None else Changes()
         self._live: dict[str, Entry] = {}
-        self._order = CustomerIndex()  # the live customers in listing orders
+        self._order = CustomerIndex(self._live)  # the live customers in listing orders
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
         self._seq = 0
