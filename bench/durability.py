@@ -25,7 +25,7 @@ import aiohttp
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from run import free_port  # noqa: E402
+from common import free_port  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 A = {"X-App-Id": "importer", "X-App-Token": "t", "X-Emulator-Client": "bench"}

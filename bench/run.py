@@ -1,188 +1,186 @@
-"""`make bench`: throughput and latency of the emulator, validation on versus off.
+"""`make bench`: every goal of issue 11 with its figure and ratio, a scaling table at 1,000,
+10,000 and 100,000 customers, the side-by-side comparison with Prism 5.16 (fetched from npm into
+bench/.prism when npm and ../shared are there), the dependency measurements, then the
+durability and full-spec start-up figures (BENCH_EXTRA=0 leaves those out).
 
-Starts real emulator processes on loopback and drives them from this process with a bounded
-number of requests, then compares the per-request cost of our compiled checks with openapi-core.
+Every server is a real `python -m emulator` process; load comes from wrk (or bench/loadgen.py)
+in a process of its own, with 16 connections. Figures are noisy on a shared machine: the load
+average is printed before and after.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import socket
+import re
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
+import deps
+import prism
+import scale
+import throughput
+from common import AUTH, CONNECTIONS, REPO, SECONDS, Emulator, generator_name, load_average
 
-REPO = Path(__file__).resolve().parent.parent
-AUTH = {"X-App-Id": "bench", "X-App-Token": "bench"}
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4000"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(","))
+CONTROL = {**AUTH, "X-Emulator-Client": "bench", "Content-Type": "application/json"}
 
 
-async def start_server(*flags: str) -> tuple[asyncio.subprocess.Process, str]:
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "WARNING", *flags,
-        cwd=REPO, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None
-    await asyncio.wait_for(process.stdout.readline(), timeout=30)
-    return process, f"http://127.0.0.1:{port}"
+async def start_and_reset() -> dict[str, float]:
+    starts, idle = [], []
+    for _ in range(5):
+        server = Emulator()
+        starts.append(await server.start())
+        await asyncio.sleep(0.3)
+        idle.append(server.memory_mb())
+        await server.stop()
+    resets = []
+    async with Emulator() as server, aiohttp.ClientSession(server.url) as session:
+        seed = {"customers": [{"source_id": f"r{n}", "name": "R"} for n in range(100)]}
+        for _ in range(30):
+            async with session.post("/_emulator/seed", json=seed, headers=CONTROL) as reply:
+                assert reply.status == 200, await reply.text()
+            began = time.perf_counter()
+            async with session.post("/_emulator/reset", headers=CONTROL) as reply:
+                await reply.read()
+            resets.append((time.perf_counter() - began) * 1000)
+    return {"start_s": statistics.median(starts), "idle_mb": statistics.median(idle),
+            "reset_ms": statistics.median(resets)}  # fmt: skip
 
 
-Send = Callable[[aiohttp.ClientSession, int], Awaitable[None]]
+def fixture_ms() -> float:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "fixture_cost.py")], cwd=REPO,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    found = re.search(r"median ([0-9.]+) ms", done.stdout)
+    assert found, done.stdout
+    return float(found[1])
 
 
-async def load(base: str, send: Send) -> dict[str, float]:
-    latencies: list[float] = []
-    counter = iter(range(REQUESTS))
-
-    async def worker(session: aiohttp.ClientSession) -> None:
-        for n in counter:
-            start = time.perf_counter()
-            await send(session, n)
-            latencies.append(time.perf_counter() - start)
-
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
-    async with aiohttp.ClientSession(base, connector=connector, headers=AUTH) as session:
-        for n in range(200):  # warm-up
-            await send(session, -n - 1)
-        began = time.perf_counter()
-        await asyncio.gather(*(worker(session) for _ in range(CONCURRENCY)))
-        wall = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "rps": len(latencies) / wall,
-        "median_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-    }
+def row(goal: str, figure: str, target: str, met: bool | None, ratio: str = "") -> None:
+    mark = "" if met is None else ("yes" if met else "NO")
+    print(f"| {goal} | {figure} | {target} | {ratio} | {mark} |")
 
 
-async def expect(response: aiohttp.ClientResponse, status: int) -> None:
-    await response.read()
-    if response.status != status:
-        raise SystemExit(f"unexpected {response.status} from {response.url}")
+def goals(r: dict[str, Any]) -> None:
+    on, off, cpu = r["on"], r["off"], r["cpu"]
+    print("\n| goal | figure | target | ratio | met |\n|---|---|---|---|---|")
+    for case in throughput.CASES:
+        if r["prism"] is not None:
+            theirs = r["prism"][case].rps
+            row(f"{case}: validated vs Prism", f"{on[case].rps:,.0f} vs {theirs:,.0f} req/s",
+                ">= 3x", on[case].rps >= 3 * theirs, f"{on[case].rps / theirs:.2f}x")  # fmt: skip
+        share = on[case].rps / off[case].rps
+        row(f"{case}: validated vs validation off", f"{on[case].rps:,.0f} vs "
+            f"{off[case].rps:,.0f} req/s", ">= 75%", share >= 0.75, f"{share:.0%}")  # fmt: skip
+        row(f"{case}: p99 validated", f"{on[case].p99_ms:.1f} ms (p50 {on[case].p50_ms:.1f}; "
+            f"{cpu[case]:.0f} us server CPU a request)", "<= 15 ms", on[case].p99_ms <= 15)
+    big, small = r["sizes"][-1], r["sizes"][0]
+    query, worst = big.worst_list
+    row(f"list page at {big.rows:,} (limit=100, every order and filter)",
+        f"worst {worst:.2f} ms ({query})", "<= 5 ms", worst <= 5)  # fmt: skip
+    pages = r["paging"]
+    if pages:
+        row(f"paging all {pages['seen']:,.0f} with starting_after", f"{pages['seconds']:.2f} s, "
+            f"{pages['pages']:,.0f} pages; first / last tenth {pages['first_ms']:.2f} / "
+            f"{pages['last_ms']:.2f} ms a page", "<= 10 s, linear", pages["seconds"] <= 10,
+            f"{pages['last_ms'] / pages['first_ms']:.2f}x")  # fmt: skip
+    slowest = max(big.by_key_ms[k] / max(small.by_key_ms[k], 1e-3) for k in big.by_key_ms)
+    row(f"get/update/delete by id or source_id, {big.rows:,} vs {small.rows:,}",
+        ", ".join(f"{k} {v:.2f} ms" for k, v in big.by_key_ms.items()), "constant",
+        slowest <= 2, f"<= {slowest:.2f}x")  # fmt: skip
+    per = big.bytes_per_customer
+    row(f"memory per customer at {big.rows:,} (RSS)", f"{per:,.0f} bytes", "<= 1,536 bytes",
+        per <= 1536, f"{per / 1536:.2f}x")  # fmt: skip
+    row(f"{big.rows:,}-row import: peak above idle", f"{big.peak_above_idle_mb:.0f} MB",
+        "<= 150 MB", big.peak_above_idle_mb <= 150)  # fmt: skip
+    row(f"{big.rows:,}-row import: CPU", f"{big.import_cpu:.2f} s ({big.import_wall:.2f} s wall)",
+        "<= 2 s", big.import_cpu <= 2)  # fmt: skip
+    s = r["start"]
+    row("idle RSS", f"{s['idle_mb']:.0f} MB", "<= 60 MB", s["idle_mb"] <= 60)
+    ratio = f"{r['prism_start'] / s['start_s']:.1f}x faster than Prism" if r["prism_start"] else ""
+    row("start to ready (median of 5)", f"{s['start_s']:.2f} s", "<= 0.5 s", s["start_s"] <= 0.5,
+        ratio)  # fmt: skip
+    row("reset of a 100-customer tenant (HTTP round trip, median)", f"{s['reset_ms']:.2f} ms",
+        "<= 5 ms", s["reset_ms"] <= 5)  # fmt: skip
+    row("pytest fixture per test (median)", f"{r['fixture_ms']:.2f} ms", "<= 2 ms",
+        r["fixture_ms"] <= 2)  # fmt: skip
 
 
-async def measure(flags: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    process, base = await start_server(*flags)
-    try:
-        async with (
-            aiohttp.ClientSession(base, headers=AUTH) as session,
-            session.post(
-                "/v1/customers",
-                json={
-                    "source_id": "bench@example.com",
-                    "name": "Bench",
-                    "address": {"city": "Paris"},
-                },
-            ) as response,
-        ):
-            customer = await response.json()
-
-        async def get(session: aiohttp.ClientSession, n: int) -> None:
-            async with session.get(f"/v1/customers/{customer['id']}") as response:
-                await expect(response, 200)
-
-        async def post(session: aiohttp.ClientSession, n: int) -> None:
-            body = {"source_id": f"c{n}@example.com", "name": "Load", "metadata": {"n": n}}
-            async with session.post("/v1/customers", json=body) as response:
-                await expect(response, 200)
-
-        return {"GET customer": await load(base, get), "POST customer": await load(base, post)}
-    finally:
-        process.terminate()
-        await process.wait()
+def scaling(sizes: list[scale.Size]) -> None:
+    print("\n| customers | import rows/s | import CPU | import peak above idle | memory per "
+          "customer | list page (limit=100): median / worst | snapshot |")
+    print("|---|---|---|---|---|---|---|")
+    for s in sizes:
+        query, worst = s.worst_list
+        print(f"| {s.rows:,} | {s.rows / s.import_wall:,.0f} | {s.import_cpu:.2f} s | "
+              f"{s.peak_above_idle_mb:.0f} MB | {s.bytes_per_customer:,.0f} B | "
+              f"{statistics.median(s.list_ms.values()):.2f} / {worst:.2f} ms ({query}) | "
+              f"{s.snapshot_s * 1000:.0f} ms |")
 
 
-def check_costs() -> dict[str, float]:
-    """Per-call cost of validating one customer response: our compiled check vs openapi-core."""
-    import yaml
-    from openapi_core import OpenAPI
-    from openapi_core.testing import MockRequest, MockResponse
-
-    from emulator.contract.spec import load_spec
-
-    spec_path = REPO / "openapi" / "customers.yaml"
-    customer = {
-        "id": "cust_CSnYd37MXmrbS19XCrghjBsv", "source_id": "a@b.c", "name": "A",
-        "address": {"city": "Paris"}, "summary": {
-            "redemptions": {k: 0 for k in ("total_redeemed", "total_failed", "total_succeeded",
-                            "total_rolled_back", "total_rollback_failed",
-                            "total_rollback_succeeded")}
-            | {"gift": {"redeemed_amount": 0, "amount_to_go": 0},
-               "loyalty_card": {"redeemed_points": 0, "points_to_go": 0}},
-            "orders": {"total_amount": 0, "total_count": 0, "average_amount": 0,
-                       "last_order_amount": 0}},
-        "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
-        "referrals": {"total": 0, "campaigns": []}, "system_metadata": {},
-        "created_at": "2026-01-01T00:00:00.000Z", "object": "customer",
-    }  # fmt: skip
-    check = load_spec(spec_path).operations["get-customer"].response(200)
-    assert check is not None
-    compiled = check.checks["application/json"]
-    assert compiled.problem(customer) is None
-    rounds = 300
-    began = time.perf_counter()
-    for _ in range(rounds):
-        compiled.problem(customer)
-    ours = (time.perf_counter() - began) / rounds * 1000
-
-    openapi = OpenAPI.from_dict(yaml.safe_load(spec_path.read_text()))
-    request = MockRequest("http://localhost", "get", f"/v1/customers/{customer['id']}")
-    response = MockResponse(json.dumps(customer).encode())
-    openapi.validate_response(request, response)
-    began = time.perf_counter()
-    for _ in range(rounds // 10):
-        openapi.validate_response(request, response)
-    theirs = (time.perf_counter() - began) / (rounds // 10) * 1000
-    return {"compiled_ms": ours, "openapi_core_ms": theirs}
+def side_by_side(r: dict[str, Any]) -> None:
+    print(f"\n{CONNECTIONS} connections, {SECONDS:g} s a case after 1 s of warm-up, load from "
+          f"{generator_name()}")
+    print("| case | validated req/s (p50 / p99 ms) | validation off | Prism 5.16 | "
+          "validated / Prism |\n|---|---|---|---|---|")
+    for case in throughput.CASES:
+        on, off = r["on"][case], r["off"][case]
+        theirs = r["prism"][case] if r["prism"] else None
+        print(f"| {case} | {on.rps:,.0f} ({on.p50_ms:.1f} / {on.p99_ms:.1f}) | {off.rps:,.0f} "
+              f"({off.p50_ms:.1f} / {off.p99_ms:.1f}) | "
+              + (f"{theirs.rps:,.0f} ({theirs.p50_ms:.1f} / {theirs.p99_ms:.1f}) | "
+                 f"{on.rps / theirs.rps:.2f}x |" if theirs else "- | - |"))  # fmt: skip
+    if r["prism"] is None:
+        print(f"Prism: skipped ({r['prism_why']})")
 
 
-def table(results: dict[str, dict[str, dict[str, float]]]) -> None:
-    print(f"\n{REQUESTS} requests per case, {CONCURRENCY} concurrent, one emulator process\n")
-    print(f"{'case':<16}{'validation':<12}{'req/s':>9}{'median ms':>11}{'p99 ms':>9}")
-    for mode, cases in results.items():
-        for case, figures in cases.items():
-            print(
-                f"{case:<16}{mode:<12}{figures['rps']:>9.0f}"
-                f"{figures['median_ms']:>11.2f}{figures['p99_ms']:>9.2f}"
-            )
-    for case in results["on"]:
-        ratio = results["on"][case]["rps"] / results["off"][case]["rps"]
-        print(f"{case}: validated throughput is {ratio:.0%} of unvalidated")
+def dependencies(r: dict[str, Any]) -> None:
+    print("\n| dependency | measured | |\n|---|---|---|")
+    for work, libs in r["validation"].items():
+        print(f"| validating a {work} (us a check) | "
+              + ", ".join(f"{lib} {us:,.1f}" for lib, us in libs.items()) + " | |")
+    j = r["json"]
+    print(f"| writing / reading a 100-customer page (MB/s) | orjson {j['orjson dumps']:,.0f} / "
+          f"{j['orjson loads']:,.0f}, json {j['json dumps']:,.0f} / {j['json loads']:,.0f} | |")
+    if r["loops"]:
+        print("| event loop (req/s, mean of 2 alternated runs) | " + ", ".join(
+            f"{loop}: GET {v['GET']:,.0f} POST {v['POST']:,.0f}" for loop, v in r["loops"].items()
+        ) + " | |")  # fmt: skip
 
 
 async def main() -> None:
-    results = {
-        "on": await measure(()),
-        "off": await measure(("--no-validate-requests", "--no-validate-responses")),
-    }
-    table(results)
-    for script in ("import_100k.py", "fixture_cost.py", "full_spec_startup.py", "durability.py"):
-        run = await asyncio.create_subprocess_exec(
-            sys.executable, str(REPO / "bench" / script), cwd=REPO, stdout=asyncio.subprocess.PIPE
-        )
-        output, _ = await run.communicate()
-        print("\n" + output.decode().strip())
-    costs = check_costs()
-    print(
-        f"\nvalidating one customer response: compiled check {costs['compiled_ms']:.3f} ms, "
-        f"openapi-core validate_response {costs['openapi_core_ms']:.3f} ms "
-        f"({costs['openapi_core_ms'] / costs['compiled_ms']:.0f}x)"
-    )
+    print(f"make bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores, load average {load_average()}")
+    r: dict[str, Any] = {}
+    r["on"], r["cpu"] = await throughput.emulator()
+    r["off"], _ = await throughput.emulator("--no-validate-requests", "--no-validate-responses")
+    r["prism_why"] = prism.why_not()
+    r["prism"], r["prism_start"] = (None, 0.0)
+    if r["prism_why"] is None:
+        r["prism"], r["prism_start"] = await throughput.prism()
+    r["sizes"] = [await scale.measure(rows) for rows in SIZES]
+    r["paging"] = await scale.paging(SIZES[-1])
+    r["start"] = await start_and_reset()
+    r["fixture_ms"] = fixture_ms()
+    r["validation"], r["json"] = deps.validation(), deps.serialising()
+    r["loops"] = await deps.loops()
+    goals(r)
+    scaling(r["sizes"])
+    side_by_side(r)
+    dependencies(r)
+    print(f"\nload average at the end: {load_average()}")
+    if os.environ.get("BENCH_EXTRA", "1") != "0":
+        for script in ("full_spec_startup.py", "durability.py"):
+            done = subprocess.run([sys.executable, str(REPO / "bench" / script)], cwd=REPO,
+                                  capture_output=True, text=True)  # fmt: skip
+            print("\n" + done.stdout.strip())
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(REPO / "bench"))
     asyncio.run(main())

@@ -12,7 +12,7 @@ from helpers import Client, call, tenant_of
 async def break_a_customer(client: Client) -> str:
     """Simulate an emulator bug: corrupt a stored customer behind the API's back."""
     _, created = await call(client, "POST", "/v1/customers", json={"source_id": "victim"})
-    tenant_of(client).customers.get("victim")["email"] = 12345  # the contract says string
+    tenant_of(client).customers.entry("victim").own["email"] = 12345  # the contract says string
     return str(created["id"])
 
 

@@ -41,7 +41,7 @@ async def test_contract_violations_are_marked(client: Client) -> None:
     from helpers import tenant_of
 
     await call(client, "POST", "/v1/customers", json={"source_id": "v"})
-    tenant_of(client).customers.get("v")["object"] = "bogus"
+    tenant_of(client).customers.entry("v").own["object"] = "bogus"
     await call(client, "GET", "/v1/customers/v")
     assert (await journal(client, limit="1"))[0]["outcome"] == "contract_violation"
 

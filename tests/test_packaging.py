@@ -11,6 +11,7 @@ from importlib.metadata import packages_distributions
 
 from helpers import REPO
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 HARNESS = {"pytest"}  # the pytest plugin runs inside the user's pytest, which brings it
@@ -28,7 +29,7 @@ def imported_top_level_modules() -> set[str]:
 
 
 def names(requirements: list[str]) -> set[str]:
-    return {Requirement(line).name.lower() for line in requirements}
+    return {canonicalize_name(Requirement(line).name) for line in requirements}
 
 
 def test_runtime_dependencies_are_exactly_what_the_runtime_imports() -> None:
@@ -37,9 +38,12 @@ def test_runtime_dependencies_are_exactly_what_the_runtime_imports() -> None:
         if module not in sys.stdlib_module_names and module not in {"emulator", "__future__"}
     }  # fmt: skip
     distributions = packages_distributions()
-    imported = {distributions[module][0].lower() for module in third_party}
+    imported = {canonicalize_name(distributions[module][0]) for module in third_party}
     assert imported == names(PYPROJECT["project"]["dependencies"])
-    assert imported == {"aiohttp", "jsonschema", "openapi-schema-validator", "orjson", "pyyaml"}
+    assert imported == {
+        "aiohttp", "jsonschema", "jsonschema-rs", "openapi-schema-validator", "orjson", "pyyaml",
+        "sortedcontainers",
+    }
 
 
 def test_test_tools_are_an_extra() -> None:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
-
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 Predicate = Callable[[Any], bool]
 _HANDLED = frozenset({
@@ -23,12 +22,20 @@ _HANDLED = frozenset({
     "items", "allOf", "anyOf", "oneOf", "minimum", "maximum", "minItems", "maxItems",
     "minLength", "maxLength", "pattern", "minProperties", "maxProperties",
 })  # fmt: skip
-# Keywords the reference validator implements; any other keyword (title, example, x-..., and
-# unknown words such as the vendor's `optional`) has no effect on validity there, nor here.
-_ASSERTING = (
-    frozenset(OAS30Validator.VALIDATORS)
-    - {"discriminator", "readOnly", "writeOnly", "xml", "externalDocs", "example", "deprecated"}
-) | {"exclusiveMinimum", "exclusiveMaximum"}  # read by the minimum / maximum keywords
+
+
+@cache
+def _asserting() -> frozenset[str]:
+    """Keywords the reference validator implements; any other keyword (title, example, x-...,
+    and unknown words such as the vendor's `optional`) has no effect on validity there, nor
+    here. (Imported on first use: this module is only the fallback of rscheck.py.)"""
+    from openapi_schema_validator import OAS30Validator
+
+    ignored = {"discriminator", "readOnly", "writeOnly", "xml", "externalDocs", "example",
+               "deprecated"}  # fmt: skip
+    # exclusiveMinimum / exclusiveMaximum are read by the minimum / maximum keywords
+    return (frozenset(OAS30Validator.VALIDATORS) - ignored) | {"exclusiveMinimum",
+                                                               "exclusiveMaximum"}  # fmt: skip
 
 
 def _is_integer(value: Any) -> bool:
@@ -110,7 +117,7 @@ class Compiler:
     def _build(self, schema: Any) -> Predicate:
         if not isinstance(schema, dict):
             raise Unsupported("schema")
-        unknown = (set(schema) & _ASSERTING) - _HANDLED
+        unknown = (set(schema) & _asserting()) - _HANDLED
         if unknown:
             raise Unsupported(str(unknown))
         checks = _scalar_checks(schema) + self._nested_checks(schema)
@@ -175,6 +182,8 @@ def _scalar_checks(schema: dict[str, Any]) -> list[Predicate]:
     if "enum" in schema:
         checks.append(_enum(schema["enum"]))
     if "format" in schema:
+        from openapi_schema_validator import oas30_format_checker
+
         fmt = schema["format"]
         checks.append(lambda v: oas30_format_checker.conforms(v, fmt))
     if "pattern" in schema:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 Json = dict[str, Any]
 MAX_STEPS = 12
@@ -23,6 +23,8 @@ _KIND = {bool: "boolean", int: "integer", float: "number", str: "string", list: 
 
 
 def _errors(schema: Json, instance: Any) -> list[ValidationError]:
+    from openapi_schema_validator import OAS30Validator, oas30_format_checker  # see schema.py
+
     validator = OAS30Validator(schema, format_checker=oas30_format_checker)
     return list(validator.iter_errors(instance))
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from typing import TYPE_CHECKING, Any
 
 from emulator.contract.fastcheck import Compiler, Predicate, compile_predicate
+from emulator.contract.rscheck import compile_rs
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _DATE_FORMATS = frozenset({"date", "date-time"})
 _BOUNDS = {
@@ -47,7 +48,11 @@ _UNSET: Any = object()
 
 class SchemaCheck:
     """One schema, compiled on first use (a vendor document has hundreds of operations, and a
-    run touches few); `problem()` returns None for a valid instance."""
+    run touches few); `problem()` returns None for a valid instance.
+
+    The yes/no answer comes from jsonschema-rs (rscheck.py), else from the hand-written
+    predicates (fastcheck.py, for what the rewrite cannot express), else from jsonschema; the
+    wording of a failure always comes from jsonschema."""
 
     __slots__ = ("_compiler", "_fast", "_validator", "schema")
 
@@ -63,30 +68,40 @@ class SchemaCheck:
 
     def _predicate(self) -> Predicate | None:
         if self._fast is _UNSET:
-            self._fast = compile_predicate(self.schema, self._compiler)
+            self._fast = compile_rs(self.schema) or compile_predicate(self.schema, self._compiler)
         return self._fast
 
     def is_valid(self, instance: Any) -> bool:
         fast = self._predicate()
         if fast is not None:
-            return fast(instance)
+            try:
+                return fast(instance)
+            except (ValueError, TypeError):
+                pass  # not JSON data (jsonschema-rs reads JSON only): ask jsonschema
         return bool(self._reference().is_valid(instance))
 
     def _reference(self) -> Any:
         if self._validator is None:
+            # Imported when first needed (a failure to word): openapi-schema-validator and
+            # jsonschema cost about 10 MB and 0.1 s to import, and most runs never need them.
+            from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
             self._validator = OAS30Validator(self.schema, format_checker=oas30_format_checker)
         return self._validator
 
     def problem(self, instance: Any) -> Problem | None:
-        fast = self._predicate()
-        if fast is not None and fast(instance):
+        if self.is_valid(instance):
             return None
+        from jsonschema.exceptions import best_match
+
         error = best_match(self._reference().iter_errors(instance))
         return None if error is None else _describe(error)
 
 
 def _leaf(error: ValidationError) -> ValidationError:
     """Pick the most telling failure inside anyOf / oneOf alternatives."""
+    from jsonschema.exceptions import best_match
+
     while error.context:
         if all(_is_date_error(sub) for sub in error.context):
             return error.context[0]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from dataclasses import asdict, dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from emulator.jobs.clock import iso
 
 Json = dict[str, Any]
 BODY_LIMIT = 4096  # characters of each body kept
@@ -18,24 +20,44 @@ def clip(text: str) -> str:
     return text[:BODY_LIMIT] + f"... ({len(text) - BODY_LIMIT} more characters)"
 
 
-@dataclass(frozen=True)
-class Entry:
+Body = str | bytes | None
+
+
+def kept(body: bytes) -> str | bytes:
+    """A body as the journal keeps it: a short one as it came (decoded only when someone reads
+    the journal: most entries never are), a long one clipped now."""
+    if len(body) <= BODY_LIMIT:  # never more than BODY_LIMIT characters: nothing to clip
+        return body
+    if body.isascii():  # one character a byte: clip without decoding the whole (a list page)
+        return body[:BODY_LIMIT].decode("ascii") + f"... ({len(body) - BODY_LIMIT} more characters)"
+    return clip(body.decode("utf-8", errors="replace"))
+
+
+def text(body: Body) -> str | None:
+    return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+
+
+class Entry(NamedTuple):  # a tuple: made on every request, and 3x cheaper than a frozen dataclass
     id: int
-    at: str
+    at: datetime
     tenant: str | None
     method: str
     path: str
     query: str
     operation: str | None
     handler: str | None  # stateful, or example (answered from the spec's examples)
-    request_body: str | None
+    request_body: Body
     status: int
-    response_body: str | None
+    response_body: Body
     duration_ms: float
     outcome: str  # ok, request_rejected, contract_violation, fault:<kind>, error
 
     def view(self) -> Json:
-        return asdict(self)
+        view = self._asdict()
+        view["at"] = iso(self.at)
+        view["request_body"] = text(self.request_body)
+        view["response_body"] = text(self.response_body)
+        return view
 
 
 class Journal:

@@ -67,7 +67,7 @@ def _categories(tenant: Tenant) -> Json:
 
 def _event(entry: Entry, event: Event) -> Callable[[], list[Any]]:
     # A creation shares the live object until the customer is next written: saved as null.
-    return partial(_event_record, event, event.changes is entry.data)
+    return partial(_event_record, event, event.changes is entry.own)
 
 
 def _event_record(event: Event, shared: bool) -> list[Any]:
@@ -94,9 +94,9 @@ def records(tenant: Tenant) -> Iterator[Record]:
     yield "meta", "", meta(tenant)
     entries = tenant.customers.every_entry()
     for entry in entries:
-        yield "customer", entry.data["id"], tenant.customers.dump(entry)
+        yield "customer", entry.id, tenant.customers.dump(entry)
     for entry in entries:
-        customer_id = entry.data["id"]
+        customer_id = entry.id
         for event in list(entry.events):
             yield "event", f"{customer_id}/{event.seq}", _event(entry, event)
     campaigns = tenant.campaigns.all()
@@ -239,7 +239,7 @@ class Builder:
             latest = {item[0]: item for item in read}
             read = [item for item in latest.values()]
         events = [item for item in read if isinstance(item, Event)]
-        return [e._replace(changes=entry.data) if e.changes is SHARED else e for e in events]
+        return [e._replace(changes=entry.own) if e.changes is SHARED else e for e in events]
 
     def _campaigns(self, categories: list[Json]) -> None:
         campaigns = self.tenant.campaigns

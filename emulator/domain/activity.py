@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from emulator.domain.changes import Changes
-from emulator.domain.customer_entry import UPDATED, Entry, Event, fold, ordered
+from emulator.domain.customer_entry import UPDATED, Entry, Event, changes_of, fold, ordered
 from emulator.jobs.clock import iso
 from emulator.jobs.ids import IdGenerator
 
@@ -98,7 +98,7 @@ class ActivityLog:
             self._stale -= 1
             return
         event = entry.events.pop(0)
-        entry.base = fold(entry.base or {}, event)
+        entry.base = fold(entry, entry.base or {}, event)
         self._count -= 1
         self._mark(entry, event)
         self._changes.mark("customer", entry.id)
@@ -173,8 +173,9 @@ def _rendered(log: ActivityLog, entry: Entry, window: list[tuple[int, Event]]) -
     state = dict(entry.base or {})
     updated: datetime | None = None
     for index, event in enumerate(entry.events[: max(wanted) + 1]):
-        if event.changes:
-            state.update(event.changes)
+        changes = changes_of(entry, event)
+        if changes:
+            state.update(changes)
         if event.type == UPDATED:
             updated = event.when
         if index in wanted:

@@ -137,7 +137,7 @@ class MetadataUpdate(_Upserts):
     def apply(self, index: int) -> str | None:
         source_id = self._source_ids[index]
         entry = self._customers.find(source_id)
-        current = (entry.data.get("metadata") if entry else None) or {}
+        current = (entry.own.get("metadata") if entry else None) or {}
         merged = {**current, **self._metadata}
         refused = self._checked(index, merged, True, entry is not None)
         if refused is not None:

@@ -1,4 +1,11 @@
-"""One stored customer: its public object, what ordering and filtering need, and its history.
+"""One stored customer: its own fields, what ordering and filtering need, and its history.
+
+A customer is stored as `own`: the fields that are its own (source_id, name, email, address,
+metadata, ... and a zeroed sub-object once it is no longer zero). Its id, created_at and
+updated_at come from the entry, and the zeroed sub-objects every new customer has (summary,
+loyalty, referrals, system_metadata) are one object shared by all (ZEROED); the public object
+is put together when asked for (`Entry.data`), in the vendor's key order. A customer imported
+from a CSV holds a dict of five keys instead of seventeen.
 
 The history is compact: each event keeps only what changed (the fields an update sent; the
 whole object for a creation, shared with the live customer until it is next written), and a
@@ -25,6 +32,37 @@ KEY_ORDER = (
     "created_at", "updated_at", "assets", "object",
 )  # fmt: skip
 UPDATED = "customer.updated"
+CREATED = "customer.created"
+# Written by the entry, never stored in `own` (a full object read from an older record may
+# carry them: they are dropped there, or win over the entry's in a creation's changes).
+DERIVED = frozenset({"id", "created_at", "updated_at", "object"})
+
+
+def zeroed() -> Json:
+    """The zeroed sub-objects every new customer starts with."""
+    return {
+        "summary": {
+            "redemptions": {
+                "total_redeemed": 0, "total_failed": 0, "total_succeeded": 0,
+                "total_rolled_back": 0, "total_rollback_failed": 0,
+                "total_rollback_succeeded": 0,
+                "gift": {"redeemed_amount": 0, "amount_to_go": 0},
+                "loyalty_card": {"redeemed_points": 0, "points_to_go": 0},
+            },
+            "orders": {
+                "total_amount": 0, "total_count": 0, "average_amount": 0, "last_order_amount": 0,
+            },
+        },
+        "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
+        "referrals": {"total": 0, "campaigns": []},
+        "system_metadata": {},
+    }  # fmt: skip
+
+
+# One set for every customer of every tenant: nothing changes a stored object in place (a
+# write replaces a top-level value), so sharing is safe; treat it as a constant.
+ZEROED: Json = zeroed()
+_DEFAULTS: Json = {"address": None, **ZEROED, "object": "customer"}
 
 
 class Event(NamedTuple):
@@ -48,17 +86,56 @@ def ordered(data: Json) -> Json:
     return {**known, **extra}
 
 
-def fold(state: Json, event: Event) -> Json:
+def whole(
+    customer_id: str, own: Json, created: datetime, updated: datetime | None,
+    assets: Json | None = None,
+) -> Json:  # fmt: skip
+    """The public object of a customer, in the vendor's key order (with `assets` links, as a
+    single customer read shows them)."""
+    data: Json = {"id": customer_id}
+    for key in KEY_ORDER:
+        if key in own and key != "id":
+            data[key] = own[key]
+        elif key in _DEFAULTS:
+            data[key] = _DEFAULTS[key]
+        elif key == "created_at":
+            data[key] = iso(created)
+        elif key == "updated_at" and updated is not None:
+            data[key] = iso(updated)
+        elif key == "assets" and assets is not None:
+            data[key] = assets
+    for key, value in own.items():  # keys outside KEY_ORDER go last, as ordered() puts them
+        if key not in data and key not in DERIVED:
+            data[key] = value
+    return data
+
+
+def own_part(data: Json, shared: set[str] | frozenset[str] = frozenset()) -> Json:
+    """What of a public object is the customer's own (`shared`: sub-objects to leave zeroed)."""
+    return {key: value for key, value in data.items()
+            if key not in DERIVED and key not in shared}  # fmt: skip
+
+
+def changes_of(entry: Entry, event: Event) -> Json | None:
+    """What `event` set: a creation's changes are the customer's own fields as created."""
+    if event.type == CREATED and event.changes is not None:
+        return whole(entry.id, event.changes, event.when, None)
+    return event.changes
+
+
+def fold(entry: Entry, state: Json, event: Event) -> Json:
     """The customer's object after `event`, given the object before it (a new dict)."""
-    after = {**state, **event.changes} if event.changes else dict(state)
+    changes = changes_of(entry, event)
+    after = {**state, **changes} if changes else dict(state)
     if event.type == UPDATED:
         after["updated_at"] = iso(event.when)
     return after
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared by identity (the indexes find them so)
 class Entry:
-    data: Json
+    id: str
+    own: Json  # replaced on every write, never changed in place (history shares it)
     seq: int
     created: datetime
     updated: datetime | None = None
@@ -71,5 +148,9 @@ class Entry:
         return self.updated or self.created
 
     @property
-    def id(self) -> str:
-        return str(self.data["id"])
+    def data(self) -> Json:
+        """The public object (a new dict each time)."""
+        return whole(self.id, self.own, self.created, self.updated)
+
+    def with_assets(self, assets: Json) -> Json:
+        return whole(self.id, self.own, self.created, self.updated, assets)

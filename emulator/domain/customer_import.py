@@ -33,6 +33,7 @@ _ADDRESS = {
     "address_country": "country", "country": "country",
 }  # fmt: skip
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+POOLED = 1000
 
 
 def summary_message(noun: str, report: Report) -> str:
@@ -88,31 +89,51 @@ class CustomerImport:
         self._customers = customers
         self._schemas = schemas
         self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
+        self._routes: dict[str, tuple[str, str]] = {}
+        self._pools: dict[str, dict[str, str] | None] = {}
 
     def size(self) -> int:
         return len(self._rows)
 
     def key(self, index: int) -> Json:
         column = self._source_column
-        return {"source_id": self._rows[index].values.get(column, "").strip() if column else ""}
+        return {"source_id": self._rows[index].cell(column).strip() if column else ""}
 
-    @staticmethod
-    def _split(row: CsvRow) -> tuple[Json, Json, Json]:
-        fields: Json = {}
-        address: Json = {}
-        metadata: Json = {}
-        for header, value in row.values.items():
-            cell = value.strip()
-            if not cell:
-                continue
+    def _route(self, header: str) -> tuple[str, str]:
+        """Where a column goes: ("field" | "address" | "metadata", the name there); each
+        header is normalised once per import, not once per cell."""
+        route = self._routes.get(header)
+        if route is None:
             name = normalise(header)
             if name in _FIELDS:
-                fields[_FIELDS[name]] = cell
+                route = ("field", _FIELDS[name])
             elif name in _ADDRESS:
-                address[_ADDRESS[name]] = cell
+                route = ("address", _ADDRESS[name])
             else:
-                metadata[header] = cell
-        return fields, address, metadata
+                route = ("metadata", header)
+            self._routes[header] = route
+        return route
+
+    def _split(self, row: CsvRow) -> tuple[Json, Json, Json]:
+        parts: dict[str, Json] = {"field": {}, "address": {}, "metadata": {}}
+        for header, value in row.values.items():
+            cell = value.strip()
+            if cell:
+                where, name = self._route(header)
+                parts[where][name] = cell if where == "field" else self._shared(header, cell)
+        return parts["field"], parts["address"], parts["metadata"]
+
+    def _shared(self, header: str, cell: str) -> str:
+        """One string for a value an address or metadata column repeats (a city, a country, a
+        tier: 100,000 customers then hold a few strings, not 100,000); a column with more than
+        POOLED distinct values stops being pooled."""
+        pool = self._pools.setdefault(header, {})
+        if pool is None:
+            return cell
+        if len(pool) >= POOLED:
+            self._pools[header] = None  # not a column of a few values
+            return cell
+        return pool.setdefault(cell, cell)
 
     def apply(self, index: int) -> str | None:
         row = self._rows[index]
@@ -128,7 +149,7 @@ class CustomerImport:
         entry = self._customers.find(lookup) if lookup else None
         if customer_id and entry is None:
             return f"Cannot find customer with id {customer_id}"
-        current = entry.data if entry else {}
+        current = entry.own if entry else {}
         if address:
             fields["address"] = {**(current.get("address") or {}), **address}
         if metadata:
@@ -143,7 +164,7 @@ class CustomerImport:
             return f"Metadata validation failed: {error.details}"
         if entry is not None:
             fields.pop("source_id", None)
-            self._customers.update(entry.data["id"], fields)
+            self._customers.update(entry.id, fields)
         else:
             self._customers.create(fields)
         return None

@@ -9,7 +9,18 @@ from typing import Any
 
 from emulator.domain.activity import ActivityLog
 from emulator.domain.changes import Changes
-from emulator.domain.customer_entry import UPDATED, WRITABLE, Entry, instant, ordered
+from emulator.domain.customer_entry import (
+    CREATED,
+    UPDATED,
+    WRITABLE,
+    ZEROED,
+    Entry,
+    instant,
+    own_part,
+    whole,
+)
+from emulator.domain.customer_index import CustomerIndex
+from emulator.domain.customer_list import CustomerQuery, Page, list_customers
 from emulator.domain.errors import NotFound
 from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
@@ -19,28 +30,8 @@ __all__ = ["WRITABLE", "Customers", "Entry"]
 
 
 def blank_parts() -> Json:
-    """The zeroed sub-objects every new customer starts with. One set is shared by every
-    customer of every tenant (see Customers): nothing changes a stored nested object in place."""
-    return {
-        "summary": _new_summary(),
-        "loyalty": {"points": 0, "referred_customers": 0, "campaigns": {}},
-        "referrals": {"total": 0, "campaigns": []},
-        "system_metadata": {},
-    }
-
-
-def _new_summary() -> Json:
-    return {
-        "redemptions": {
-            "total_redeemed": 0, "total_failed": 0, "total_succeeded": 0,
-            "total_rolled_back": 0, "total_rollback_failed": 0, "total_rollback_succeeded": 0,
-            "gift": {"redeemed_amount": 0, "amount_to_go": 0},
-            "loyalty_card": {"redeemed_points": 0, "points_to_go": 0},
-        },
-        "orders": {
-            "total_amount": 0, "total_count": 0, "average_amount": 0, "last_order_amount": 0,
-        },
-    }  # fmt: skip
+    """The zeroed sub-objects every new customer starts with (one set, shared by all)."""
+    return ZEROED
 
 
 class Customers:
@@ -50,21 +41,17 @@ class Customers:
         clock: Clock,
         activity: ActivityLog,
         changes: Changes | None = None,
-        blank: Json | None = None,
     ) -> None:
         self._ids = ids
         self._clock = clock
         self._activity = activity
         self._changes = changes if changes is not None else Changes()
         self._live: dict[str, Entry] = {}
+        self._order = CustomerIndex(self._live)  # the live customers in listing orders
         self._by_source: dict[str, str] = {}
         self._deleted: dict[str, Entry] = {}
         self._seq = 0
         self.revision = 0  # counts every write, so a reader can tell whether anything changed
-        # The zeroed sub-objects every new customer starts with, shared between customers:
-        # writes replace top-level values and never mutate a stored nested object in place,
-        # which is also what lets the activity log share a new customer's object.
-        self._blank: Json = blank if blank is not None else blank_parts()
 
     # -- lookups -------------------------------------------------------------------------
     def find(self, key: str) -> Entry | None:
@@ -84,6 +71,9 @@ class Customers:
 
     def entries(self) -> Iterable[Entry]:
         return self._live.values()
+
+    def query(self, q: CustomerQuery) -> Page:
+        return list_customers(self._order, q, self._live)
 
     def by_source_id(self, source_id: str) -> Entry | None:
         """The live customer with exactly this source_id (never matched against ids)."""
@@ -121,12 +111,14 @@ class Customers:
         entry = self.entry(key)
         changes = {name: body[name] for name in WRITABLE if name in body}
         if points is not None:
-            changes["loyalty"] = _with_points(entry.data["loyalty"], points)
+            changes["loyalty"] = _with_points(entry.own.get("loyalty") or ZEROED["loyalty"], points)
         now = self._clock.now()
         self.revision += 1
-        old = entry.data
-        entry.data = ordered({**old, **changes, "updated_at": iso(now)})
+        old = entry.own
+        self._order.before_write(entry)
+        entry.own = {**old, **changes}
         entry.updated = now
+        self._order.after_write(entry)
         self._activity.replaced(entry, old)
         self._activity.record(entry, UPDATED, now, changes)
         self._changes.mark("customer", entry.id)
@@ -143,7 +135,7 @@ class Customers:
 
     def delete_permanently(self, key: str) -> Json:
         entry = self.entry_any(key)
-        customer_id = entry.data["id"]
+        customer_id = entry.id
         self.revision += 1
         if customer_id in self._live:
             self._forget(entry)
@@ -172,7 +164,7 @@ class Customers:
             body.get("source_id") and self.find(body["source_id"])
         )  # fmt: skip
         if entry:
-            return self.update(entry.data["id"], body)
+            return self.update(entry.id, body)
         return self._insert(body, body.get("id")).data
 
     # -- snapshots: one record per customer (its events are records of their own) ----------
@@ -195,36 +187,17 @@ class Customers:
         """The customer as it is now, as a record to be made later (cheap to take: what it
         refers to is replaced, never changed in place)."""
         return partial(
-            self._record, entry.data, entry.seq, entry.created, entry.updated, entry.deleted,
+            _record, entry.id, entry.own, entry.seq, entry.created, entry.updated, entry.deleted,
             entry.base,
         )  # fmt: skip
-
-    def _record(
-        self, data: Json, seq: int, created: datetime, updated: datetime | None, deleted: bool,
-        base: Json | None,
-    ) -> Json:  # fmt: skip
-        """The zeroed sub-objects a customer still shares with every new one are written as
-        null and named in "blank"."""
-        blank = self._blank
-        shared = [name for name in blank if data.get(name) is blank[name]]
-        if shared:
-            data = dict(data)
-            for name in shared:
-                data[name] = None
-        return {
-            "data": data, "blank": shared, "seq": seq, "created": created, "updated": updated,
-            "deleted": deleted, "base": base,
-        }  # fmt: skip
 
     def revive(self, record: Json) -> Entry:
         """A dumped customer, not yet put back (see `put`)."""
         data = record["data"]
-        for name in record["blank"]:
-            data[name] = self._blank[name]  # shared again; the key keeps its place
         updated = record["updated"]
         return Entry(
-            data, int(record["seq"]), instant(record["created"]),
-            instant(updated) if updated else None,
+            str(data["id"]), own_part(data, set(record["blank"])), int(record["seq"]),
+            instant(record["created"]), instant(updated) if updated else None,
             base=record["base"], deleted=bool(record["deleted"]),
         )  # fmt: skip
 
@@ -241,31 +214,33 @@ class Customers:
     ) -> Entry:
         now = self._clock.now()
         self.revision += 1
-        data: Json = {"id": customer_id or self._ids.customer(), "address": None}
+        own: Json = {}
         if body.get("source_id") is not None:
-            data["source_id"] = body["source_id"]
-        data.update({name: body[name] for name in WRITABLE if name in body})
-        data.update(self._blank)
+            own["source_id"] = body["source_id"]
+        for name in WRITABLE:
+            if name in body:
+                own[name] = body[name]
         if points is not None:
-            data["loyalty"] = _with_points(data["loyalty"], points)
-        data.update(created_at=iso(now), object="customer")
-        entry = Entry(ordered(data), self._next_seq(), now)
+            own["loyalty"] = _with_points(ZEROED["loyalty"], points)
+        entry = Entry(customer_id or self._ids.customer(), own, self._next_seq(), now)
         self._index(entry)
-        self._activity.record(entry, "customer.created", now, entry.data)
+        self._activity.record(entry, CREATED, now, own)
         self._changes.mark("customer", entry.id)
         return entry
 
     def _index(self, entry: Entry) -> None:
-        customer_id = entry.data["id"]
+        customer_id = entry.id
         self._live[customer_id] = entry
-        source_id = entry.data.get("source_id")
+        self._order.add(entry)
+        source_id = entry.own.get("source_id")
         if source_id:
             self._by_source[source_id] = customer_id
 
     def _forget(self, entry: Entry) -> None:
-        self._live.pop(entry.data["id"], None)
-        source_id = entry.data.get("source_id")
-        if source_id and self._by_source.get(source_id) == entry.data["id"]:
+        if self._live.pop(entry.id, None) is not None:
+            self._order.remove(entry)
+        source_id = entry.own.get("source_id")
+        if source_id and self._by_source.get(source_id) == entry.id:
             del self._by_source[source_id]
 
     def _next_seq(self) -> int:
@@ -273,9 +248,20 @@ class Customers:
         return self._seq
 
 
-def with_assets(data: Json, assets: Json) -> Json:
-    """A copy of a stored customer with its `assets` links, in the vendor's key order."""
-    return ordered({**data, "assets": assets})
+def _record(
+    customer_id: str, own: Json, seq: int, created: datetime, updated: datetime | None,
+    deleted: bool, base: Json | None,
+) -> Json:  # fmt: skip
+    """The zeroed sub-objects a customer still shares with every new one are written as null
+    and named in "blank"."""
+    data = whole(customer_id, own, created, updated)
+    shared = [name for name in ZEROED if name not in own]
+    for name in shared:
+        data[name] = None
+    return {
+        "data": data, "blank": shared, "seq": seq, "created": created, "updated": updated,
+        "deleted": deleted, "base": base,
+    }  # fmt: skip
 
 
 def _with_points(loyalty: Json, points: int) -> Json:

@@ -19,7 +19,7 @@ from emulator.domain.campaigns import Campaigns
 from emulator.domain.categories import SegmentCategories
 from emulator.domain.changes import Changes, Tally
 from emulator.domain.customer_lists import CustomerLists
-from emulator.domain.customers import Customers, blank_parts
+from emulator.domain.customers import Customers
 from emulator.domain.errors import DomainError, TenantLimit
 from emulator.domain.generation import JOB_TYPE as GENERATE
 from emulator.domain.generation import VoucherGeneration
@@ -161,8 +161,6 @@ def tenant_factory(
 ) -> TenantFactory:
     """Tenants are made by this; with a tally, they mark what they change (for a state file)."""
 
-    blank = blank_parts()  # shared by every tenant's customers
-
     def build(app_id: str, seeded: bool = True) -> Tenant:
         clock = make_clock()
         ids = make_ids(app_id)
@@ -174,7 +172,7 @@ def tenant_factory(
         def timing(job_type: str) -> JobTiming:
             return timings.get(job_type) or default_timing(job_type)
 
-        customers = Customers(ids, clock, activity, changes, blank)
+        customers = Customers(ids, clock, activity, changes)
         campaigns = Campaigns(ids, clock, changes)
         tenant = Tenant(
             app_id=app_id,

@@ -20,7 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from emulator.contract import strictjson
 from emulator.contract.spec import Operation
 from emulator.contract.strictjson import clean_text
-from emulator.control.journal import clip
+from emulator.control.journal import clip, kept
 from emulator.http.errors import PayloadTooLarge, bad_payload, request_timeout, unsupported_media
 from emulator.http.keys import BODY_SEEN
 from emulator.routes.calls import Form, Upload
@@ -56,7 +56,7 @@ async def read_body(request: web.Request, op: Operation, limit: int, timeout: fl
         request[BODY_SEEN] = describe_form(form)
         return Body(True, form, media)
     raw = await read_raw(request, limit, timeout)
-    request[BODY_SEEN] = clip(raw.decode("utf-8", errors="replace"))
+    request[BODY_SEEN] = kept(raw)
     if not raw.strip():
         if op.body_required:
             raise bad_payload("Request body is required")
@@ -89,6 +89,8 @@ async def read_raw(request: web.Request, limit: int, timeout: float) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(limit)
     try:
+        if request.content.is_eof():  # all of it is here already: nothing to time
+            return await request.read()
         return await within(timeout, request.read())
     except web.HTTPRequestEntityTooLarge:
         raise PayloadTooLarge(limit) from None

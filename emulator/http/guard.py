@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -47,16 +48,23 @@ def host_name(value: str) -> str:
 def host_allowed(name: str, settings: Settings) -> bool:
     if name in LOCAL_NAMES or name.endswith(".localhost") or name == settings.host.lower():
         return True
-    try:
-        ipaddress.ip_address(name)
+    if _is_address(name):
         return True
-    except ValueError:
-        pass
     for allowed in settings.allowed_hosts:
         allowed = allowed.lower()
         if allowed in ("*", name) or (allowed.startswith(".") and name.endswith(allowed)):
             return True
     return False
+
+
+@lru_cache(maxsize=256)
+def _is_address(name: str) -> bool:
+    """Whether `name` is an IP address (asked on every request: remembered per name)."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _host_problem(request: web.Request, settings: Settings) -> ApiError | None:

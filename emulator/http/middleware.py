@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from emulator.contract.routes import API_PREFIXES
-from emulator.control.journal import clip
+from emulator.control.journal import kept
 from emulator.domain.errors import DomainError
 from emulator.http.endpoint import json_response
 from emulator.http.errors import (
@@ -33,7 +33,6 @@ from emulator.http.keys import (
     VALIDATION,
     WALL,
 )
-from emulator.jobs.clock import iso
 
 log = logging.getLogger("emulator")
 access = logging.getLogger("emulator.access")
@@ -123,10 +122,10 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
 def _record(request: web.Request, response: web.StreamResponse | None, duration: float) -> None:
     body = None
     if isinstance(response, web.Response) and isinstance(response.body, bytes) and response.body:
-        body = clip(response.body.decode("utf-8", errors="replace"))
+        body = kept(response.body)
     outcome = outcome_of(request, response)
     request.app[JOURNAL].record(
-        at=iso(request.app[WALL].now()),
+        at=request.app[WALL].now(),
         tenant=request.get(TENANT) or request.headers.get("X-App-Id") or None,
         method=request.method,
         path=request.path,

@@ -8,8 +8,6 @@ from urllib.parse import quote
 
 from emulator.domain.activity import ActivityQuery
 from emulator.domain.customer_list import CustomerQuery
-from emulator.domain.customer_list import list_customers as run_query
-from emulator.domain.customers import with_assets
 from emulator.domain.redeemables import RedeemableQuery, holding_view, list_redeemables
 from emulator.jobs.clock import parse_instant
 from emulator.routes.calls import Call, Handler, Reply, ok
@@ -40,7 +38,7 @@ def list_customers(call: Call) -> Reply:
         updated_before=_instant(call, "updated_at[before]"),
         updated_after=_instant(call, "updated_at[after]"),
     )
-    page = run_query(tenant.customers.entries(), query)
+    page = tenant.customers.query(query)
     return ok({
         "object": "list", "data_ref": "customers", "customers": page.items,
         "total": page.total, "has_more": page.has_more,
@@ -62,11 +60,11 @@ def create_customer(call: Call) -> Reply:
 def get_customer(call: Call) -> Reply:
     """As the vendor's example shows, a single customer read carries `assets`: links to the
     customer's cockpit, served by the emulator under /_emulator/cockpits."""
-    customer = call.tenant.customers.get(call.param("customerId"))
+    entry = call.tenant.customers.entry(call.param("customerId"))
     cockpit = f"{call.base_url}/_emulator/cockpits/{quote(call.tenant.app_id, safe='')}"
-    cockpit += f"/{customer['id']}"
+    cockpit += f"/{entry.id}"
     assets = {"cockpit_url": cockpit, "cockpit_preference_center_url": f"{cockpit}/preferences"}
-    return ok(with_assets(customer, assets))
+    return ok(entry.with_assets(assets))
 
 
 def update_customer(call: Call) -> Reply:
