@@ -91,5 +91,7 @@ def test_a_scaled_clock_stops_at_the_latest_instant() -> None:
 
 def test_iso_and_parse() -> None:
     assert iso(datetime(2022, 8, 30, 6, 32, 7, 380_999, tzinfo=UTC)) == "2022-08-30T06:32:07.380Z"
+    # four-digit years, as RFC 3339 and toISOString write them (strftime writes "530")
+    assert iso(datetime(530, 9, 8, 3, 14, 27, 970_000, tzinfo=UTC)) == "0530-09-08T03:14:27.970Z"
     assert parse_instant("2016-11-16") == datetime(2016, 11, 16, tzinfo=UTC)
     assert parse_instant("2022-08-30T06:32:07.380Z").microsecond == 380_000
