@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -43,7 +44,7 @@ class Emulator:
         self.launcher = launcher  # what follows the interpreter on the command line
         self.proc: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> float:
+    async def start(self, timeout: float = 120) -> float:
         """Seconds from spawning the process to its ready line."""
         began = time.perf_counter()
         self.proc = await asyncio.create_subprocess_exec(
@@ -52,7 +53,7 @@ class Emulator:
             stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout=120)
+        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout=timeout)
         assert b"ready on" in line, line
         return time.perf_counter() - began
 
@@ -75,6 +76,14 @@ class Emulator:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.terminate()
             await self.proc.wait()
+
+    async def stop_timed(self, signum: int = signal.SIGTERM) -> float:
+        """Seconds from sending `signum` to the process's exit."""
+        assert self.proc is not None
+        began = time.perf_counter()
+        self.proc.send_signal(signum)
+        await self.proc.wait()
+        return time.perf_counter() - began
 
     async def __aenter__(self) -> Emulator:
         await self.start()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -25,51 +24,12 @@ import aiohttp
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from common import free_port  # noqa: E402
+from common import Emulator  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 A = {"X-App-Id": "importer", "X-App-Token": "t", "X-Emulator-Client": "bench"}
 B = {"X-App-Id": "bystander", "X-App-Token": "t", "X-Emulator-Client": "bench"}
 ZERO = ("--job-queue-delay", "0", "--job-item-seconds", "0")
-
-
-def rss_mb(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class Process:
-    def __init__(self, *flags: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.flags = flags
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> float:
-        began = time.perf_counter()
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "emulator", "--port", str(self.port), "--log-level", "WARNING",
-            *self.flags, cwd=REPO, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout=300)
-        assert b"ready on" in line, line
-        return time.perf_counter() - began
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    async def stop(self, signum: int = signal.SIGTERM) -> float:
-        assert self.proc is not None
-        began = time.perf_counter()
-        self.proc.send_signal(signum)
-        await self.proc.wait()
-        return time.perf_counter() - began
 
 
 def csv_rows(rows: int) -> bytes:
@@ -105,20 +65,20 @@ async def until_saved(session: aiohttp.ClientSession, url: str) -> dict[str, obj
 
 async def durability(folder: Path) -> None:
     path = folder / "state.jsonl"
-    emulator = Process("--state-file", str(path), *ZERO)
-    await emulator.start()
+    emulator = Emulator("--state-file", str(path), *ZERO)
+    await emulator.start(timeout=300)
     async with aiohttp.ClientSession() as session:
         action_id = await start_import(session, emulator.url, ROWS)
         await until_done(session, emulator.url, action_id)
         began = time.perf_counter()
         await until_saved(session, emulator.url)
         caught_up = time.perf_counter() - began
-    live = rss_mb(emulator.pid)
+    live = emulator.memory_mb()
     size = path.stat().st_size / 1e6
-    stop = await emulator.stop()
-    restarted = Process("--state-file", str(path), *ZERO)
-    restart = await restarted.start()
-    restart_rss, restart_peak = rss_mb(restarted.pid), rss_mb(restarted.pid, "VmHWM")
+    stop = await emulator.stop_timed()
+    restarted = Emulator("--state-file", str(path), *ZERO)
+    restart = await restarted.start(timeout=300)
+    restart_rss, restart_peak = restarted.memory_mb(), restarted.memory_mb("VmHWM")
     async with (
         aiohttp.ClientSession() as session,
         session.get(f"{restarted.url}/v1/customers?limit=1", headers=A) as response,
@@ -171,8 +131,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def fairness() -> None:
-    emulator = Process(*ZERO)
-    await emulator.start()
+    emulator = Emulator(*ZERO)
+    await emulator.start(timeout=300)
     gets: list[float] = []
     health: list[float] = []
     async with aiohttp.ClientSession() as session:
@@ -219,15 +179,15 @@ async def hammer(count: int, send: Callable[[aiohttp.ClientSession, int], Awaita
 
 
 async def memory_for_writes(writes: int = 50_000) -> None:
-    emulator = Process()
-    await emulator.start()
+    emulator = Emulator()
+    await emulator.start(timeout=300)
     url = f"{emulator.url}/v1/customers"
     async with (
         aiohttp.ClientSession() as session,
         session.post(url, json={"source_id": "hot", "name": "Hot"}, headers=A) as response,
     ):
         assert response.status == 200
-    idle = rss_mb(emulator.pid)
+    idle = emulator.memory_mb()
 
     async def update(session: aiohttp.ClientSession, n: int) -> None:
         body = {"name": f"Hot {n}", "metadata": {"n": n, "note": f"write {n}"}}
@@ -235,7 +195,7 @@ async def memory_for_writes(writes: int = 50_000) -> None:
             assert response.status == 200
 
     await hammer(writes, update)
-    after = rss_mb(emulator.pid)
+    after = emulator.memory_mb()
     await emulator.stop()
     print(f"memory after {writes:,} writes to one customer (all kept in its activity): "
           f"+{after - idle:.1f} MB ({(after - idle) * 1024 * 1024 / writes:.0f} bytes a write)")
@@ -243,9 +203,9 @@ async def memory_for_writes(writes: int = 50_000) -> None:
 
 async def memory_for_tenants(tenants: int = 20_000) -> None:
     for cap in (tenants, 10_000):
-        emulator = Process("--max-tenants", str(cap))
-        await emulator.start()
-        idle = rss_mb(emulator.pid)
+        emulator = Emulator("--max-tenants", str(cap))
+        await emulator.start(timeout=300)
+        idle = emulator.memory_mb()
 
         async def create(session: aiohttp.ClientSession, n: int, url: str = emulator.url) -> None:
             headers = {"X-App-Id": f"tenant-{n}", "X-App-Token": "t"}
@@ -254,7 +214,7 @@ async def memory_for_tenants(tenants: int = 20_000) -> None:
                 assert response.status == 200
 
         await hammer(tenants, create)
-        after = rss_mb(emulator.pid)
+        after = emulator.memory_mb()
         async with (
             aiohttp.ClientSession() as session,
             session.get(f"{emulator.url}/_emulator/health") as response,

@@ -9,6 +9,7 @@ import asyncio
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,14 +21,25 @@ FOLDER = REPO / "bench" / ".prism"
 SPEC = SHARED / "voucherify-subset.openapi.json"
 
 
+class PrismError(Exception):
+    """Prism was installed but did not come up."""
+
+
+def _runs(path: Path) -> bool:
+    done = subprocess.run([str(path), "--version"], capture_output=True, text=True)
+    return done.returncode == 0
+
+
 def binary() -> Path | None:
-    """Prism's executable, installed first if need be; None when it cannot be had."""
+    """Prism's executable, installed first if need be (again when an earlier install is broken
+    and cannot even print its version); None when it cannot be had."""
     found = FOLDER / "node_modules" / ".bin" / "prism"
-    if found.exists():
+    if found.exists() and _runs(found):
         return found
     npm = shutil.which("npm")
     if npm is None:
         return None
+    shutil.rmtree(FOLDER, ignore_errors=True)
     FOLDER.mkdir(exist_ok=True)
     done = subprocess.run(
         [npm, "install", "--no-audit", "--no-fund", "--prefix", str(FOLDER),
@@ -53,6 +65,8 @@ class Prism:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: asyncio.subprocess.Process | None = None
         self.ready_seconds = 0.0
+        # its stderr: a pipe nobody reads could stall it; closed by __aexit__
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
 
     async def __aenter__(self) -> Prism:
         path = binary()
@@ -60,7 +74,7 @@ class Prism:
         began = time.perf_counter()
         self.proc = await asyncio.create_subprocess_exec(
             str(path), "mock", "-v", "warn", "-p", str(self.port), str(SPEC),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=self.log,
             start_new_session=True,
         )  # fmt: skip
         async with aiohttp.ClientSession() as session:
@@ -70,7 +84,17 @@ class Prism:
                         await reply.read()
                         break
                 except aiohttp.ClientConnectionError:
+                    if self.proc.returncode is not None:
+                        break
                     await asyncio.sleep(0.05)
+            else:
+                await self.__aexit__()
+                raise PrismError("not ready after 30 s")
+        if self.proc.returncode is not None:
+            self.log.seek(0)
+            said = self.log.read().decode(errors="replace").strip().splitlines()
+            await self.__aexit__()
+            raise PrismError(f"exited {self.proc.returncode}: {said[-1] if said else ''}")
         self.ready_seconds = time.perf_counter() - began
         return self
 
@@ -78,3 +102,4 @@ class Prism:
         if self.proc is not None and self.proc.returncode is None:
             os.killpg(self.proc.pid, 15)  # its own session: node and what it started
             await self.proc.wait()
+        self.log.close()

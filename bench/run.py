@@ -162,7 +162,10 @@ async def main() -> None:
     r["prism_why"] = prism.why_not()
     r["prism"], r["prism_start"] = (None, 0.0)
     if r["prism_why"] is None:
-        r["prism"], r["prism_start"] = await throughput.prism()
+        try:
+            r["prism"], r["prism_start"] = await throughput.prism()
+        except prism.PrismError as error:
+            r["prism_why"] = f"Prism {prism.VERSION} did not start: {error}"
     r["sizes"] = [await scale.measure(rows) for rows in SIZES]
     r["paging"] = await scale.paging(SIZES[-1])
     r["start"] = await start_and_reset()

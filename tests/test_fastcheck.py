@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -105,14 +106,19 @@ def test_every_contract_schema_compiles() -> None:
 def test_agrees_with_jsonschema(name: str, schema: dict[str, Any]) -> None:
     fast = compile_predicate(schema)
     assert fast is not None
+    assert_agrees(fast, schema, name)
+
+
+def assert_agrees(fast: Callable[[Any], bool], schema: dict[str, Any], seed: str) -> None:
+    """`fast` answers as jsonschema does on 40 generated instances and 10 mutations of each."""
     reference = OAS30Validator(schema, format_checker=oas30_format_checker)
-    rng = random.Random(name)
+    rng = random.Random(seed)
     verdicts = set()
     for _ in range(40):
         instance = make(schema, rng)
         for candidate in [instance] + [mutate(instance, rng) for _ in range(10)]:
             expected = reference.is_valid(candidate)
-            assert fast(candidate) == expected, (name, candidate)
+            assert fast(candidate) == expected, (seed, candidate)
             verdicts.add(expected)
     assert verdicts == {True, False}  # both sides of the line were exercised
 

@@ -13,8 +13,9 @@ MAX_DEPTH = 24  # recursive schemas stop here
 
 
 class Validity:
-    """valid(schema, value) for any (sub)schema, through one SchemaCheck per schema (so a
-    faster validator behind SchemaCheck serves here too); common parts compile once."""
+    """valid(schema, value) for any (sub)schema, through one SchemaCheck per schema; common
+    parts compile once. These checks run a few times each, at load: compiling is what costs,
+    so the hand-written predicates go before jsonschema-rs here."""
 
     def __init__(self) -> None:
         self._compiler = Compiler()
@@ -23,7 +24,7 @@ class Validity:
     def __call__(self, schema: Any, value: Any) -> bool:
         check = self._checks.get(id(schema))
         if check is None:
-            check = self._checks[id(schema)] = SchemaCheck(schema, self._compiler)
+            check = self._checks[id(schema)] = SchemaCheck(schema, self._compiler, rust_first=False)
         return check.is_valid(value)
 
 
