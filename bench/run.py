@@ -124,8 +124,9 @@ def scaling(sizes: list[scale.Size]) -> None:
 
 
 def side_by_side(r: dict[str, Any]) -> None:
-    print(f"\n{CONNECTIONS} connections, {SECONDS:g} s a case after 1 s of warm-up, load from "
-          f"{generator_name()}")
+    print(f"\n{CONNECTIONS} connections, load from {generator_name()}; servers side by side, "
+          f"taking turns: {throughput.ROUNDS} rounds of {SECONDS:g} s a case each after 1 s of "
+          "warm-up (mean req/s and p50, worst p99)")
     print("| case | validated req/s (p50 / p99 ms) | validation off | Prism 5.16 | "
           "validated / Prism |\n|---|---|---|---|---|")
     for case in throughput.CASES:
@@ -157,15 +158,15 @@ async def main() -> None:
     print(f"make bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores, load average {load_average()}")
     r: dict[str, Any] = {}
-    r["on"], r["cpu"] = await throughput.emulator()
-    r["off"], _ = await throughput.emulator("--no-validate-requests", "--no-validate-responses")
     r["prism_why"] = prism.why_not()
-    r["prism"], r["prism_start"] = (None, 0.0)
-    if r["prism_why"] is None:
-        try:
-            r["prism"], r["prism_start"] = await throughput.prism()
-        except prism.PrismError as error:
-            r["prism_why"] = f"Prism {prism.VERSION} did not start: {error}"
+    try:
+        measured = await throughput.side_by_side(with_prism=r["prism_why"] is None)
+    except prism.PrismError as error:
+        r["prism_why"] = f"Prism {prism.VERSION} did not start: {error}"
+        measured = await throughput.side_by_side(with_prism=False)
+    r["on"], r["off"] = measured.loads["on"], measured.loads["off"]
+    r["prism"], r["prism_start"] = measured.loads.get("prism"), measured.prism_start
+    r["cpu"] = measured.cpu
     r["sizes"] = [await scale.measure(rows) for rows in SIZES]
     r["paging"] = await scale.paging(SIZES[-1])
     r["start"] = await start_and_reset()

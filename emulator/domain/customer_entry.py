@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from emulator.jobs.clock import iso
@@ -91,23 +92,48 @@ def whole(
     assets: Json | None = None,
 ) -> Json:  # fmt: skip
     """The public object of a customer, in the vendor's key order (with `assets` links, as a
-    single customer read shows them)."""
-    data: Json = {"id": customer_id}
+    single customer read shows them): a copy of the template for the shape of `own`, with
+    `own`'s values and the entry's written in."""
+    template, fill_created, fill_updated, fill_assets = _template(
+        tuple(own), updated is not None, assets is not None
+    )
+    data = template.copy()
+    data.update(own)
+    data["id"] = customer_id
+    if fill_created:
+        data["created_at"] = iso(created)
+    if fill_updated:
+        data["updated_at"] = iso(updated)  # type: ignore[arg-type]  # fill_updated: not None
+    if fill_assets:
+        data["assets"] = assets
+    return data
+
+
+@lru_cache(maxsize=1024)
+def _template(
+    keys: tuple[str, ...], updated: bool, assets: bool
+) -> tuple[Json, bool, bool, bool]:
+    """For customers whose own fields are `keys`: every key of the public object in the
+    vendor's order (keys outside KEY_ORDER last, as ordered() puts them), with the defaults
+    filled in (never changed: whole() copies it), and which of created_at, updated_at and
+    assets the entry writes (a key of `own` wins over the entry's). A handful of shapes cover
+    a tenant: a CSV import's rows share one."""
+    own = frozenset(keys)
+    data: Json = {"id": None}
     for key in KEY_ORDER:
         if key in own and key != "id":
-            data[key] = own[key]
+            data[key] = None  # own's value, written by whole()
         elif key in _DEFAULTS:
             data[key] = _DEFAULTS[key]
-        elif key == "created_at":
-            data[key] = iso(created)
-        elif key == "updated_at" and updated is not None:
-            data[key] = iso(updated)
-        elif key == "assets" and assets is not None:
-            data[key] = assets
-    for key, value in own.items():  # keys outside KEY_ORDER go last, as ordered() puts them
+        elif key == "created_at" or (key == "updated_at" and updated) or (
+            key == "assets" and assets
+        ):
+            data[key] = None  # the entry's, written by whole()
+    for key in keys:
         if key not in data and key not in DERIVED:
-            data[key] = value
-    return data
+            data[key] = None
+    return (data, "created_at" not in own, updated and "updated_at" not in own,
+            assets and "assets" not in own)  # fmt: skip
 
 
 def own_part(data: Json, shared: set[str] | frozenset[str] = frozenset()) -> Json:
