@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import ClientFactory
-from helpers import AUTH, CONTROL, Client, call, csv_form, tenant_of
+from helpers import AUTH, CONTROL, Client, call, csv_form, run_until_idle, tenant_of
 
 
 async def activity(client: Client, key: str, **params: str) -> list[dict[str, Any]]:
@@ -136,3 +136,18 @@ async def test_an_update_never_walks_the_customers_history(client: Client) -> No
     history = await activity(client, "hot")
     assert history[0]["data"]["data"]["customer"]["name"] == "last"
     assert history[-1]["data"]["data"]["customer"]["name"] == "v0"  # the creation, as it was
+
+
+async def test_a_finished_import_keeps_nothing_per_row(client: Client) -> None:
+    """Its string pools (up to 1,000 values a column) outlived it (found in review)."""
+    rows = "source_id,address_city,metadata_tier\n" + "".join(
+        f"c{n},City{n % 900},T{n % 500}\n" for n in range(2000)
+    )
+    response = await client.post("/v1/customers/importCSV", data=csv_form(rows), headers=AUTH)
+    assert response.status == 202
+    await run_until_idle(client)
+    [job] = [job for job in tenant_of(client).jobs.jobs() if job.finished]
+    work: Any = job.work
+    assert work._pools == {} and work._routes == {} and work._rows == []
+    status, customer = await call(client, "GET", "/v1/customers/c1999")
+    assert status == 200 and customer["address"]["city"] == "City199"

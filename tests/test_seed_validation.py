@@ -168,3 +168,16 @@ async def test_a_seed_that_fails_half_way_leaves_the_tenant_unchanged(client: Cl
     status, answer = await seed(client, {"campaigns": [{"name": "Autumn"}, {"name": "Summer"}]})
     assert status == 400 and "campaigns[1]" in answer["details"]
     assert (await call(client, "GET", "/v1/campaigns/Autumn"))[0] == 404
+
+
+async def test_seeding_the_id_of_a_deleted_customer_is_refused(client: Client) -> None:
+    """It made a second customer with one id: a snapshot then held two records under one key
+    (found in review)."""
+    status, created = await call(client, "POST", "/v1/customers", json={"source_id": "gone"})
+    assert status == 200
+    assert (await call(client, "DELETE", f"/v1/customers/{created['id']}"))[0] == 204
+    before = await state(client)
+    status, body = await seed(client, {"customers": [{"id": created["id"], "name": "Back"}]})
+    assert status == 400
+    assert f"customer {created['id']} was deleted" in body["details"]
+    assert await state(client) == before

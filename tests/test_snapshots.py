@@ -105,3 +105,24 @@ async def test_a_broken_snapshot_changes_nothing(client: Client) -> None:
     for body in ({"tenants": {}}, [1, 2]):
         assert (await client.put("/_emulator/state", json=body)).status == 400
     assert await state(client) == good
+
+
+async def test_a_snapshot_naming_one_customer_under_two_keys_is_refused(client: Client) -> None:
+    """Past 64 customers the listing orders are built while restoring: a customer named twice
+    was listed twice, and once more after its deletion (found in review)."""
+    for n in range(70):
+        await call(client, "POST", "/v1/customers", json={"source_id": f"s{n}"})
+    good = await state(client)
+    doubled = json.loads(json.dumps(good))
+    customers = doubled["tenants"][AUTH["X-App-Id"]]["customers"]
+    key, record = max(customers.items(), key=lambda item: item[1]["seq"])
+    customers[key + "-copy"] = record
+    response = await client.put("/_emulator/state", json=doubled)
+    assert response.status == 400
+    assert f"the customer record '{key}-copy' holds customer '{key}'" in (
+        await response.json()
+    )["details"]
+    assert await state(client) == good
+    status, listed = await call(client, "GET", "/v1/customers", params={"limit": "100"})
+    ids = [customer["id"] for customer in listed["customers"]]
+    assert status == 200 and len(ids) == len(set(ids)) == listed["total"] == 70

@@ -9,8 +9,8 @@ jsonschema-rs's draft-4 validator:
   OAS 3.0 format checker uses (custom formats), so "date-time" means the same on both sides;
 - a schema the rewrite cannot express gives None, and the caller keeps the hand-written
   predicates (fastcheck.py): a recursive schema (inlined as a cycle), the number formats int32
-  and int64 (checked on numbers, where jsonschema-rs checks formats on strings only), and a
-  pattern jsonschema-rs cannot compile.
+  and int64 (checked on numbers, where jsonschema-rs checks formats on strings only), and
+  `pattern`, `patternProperties` and `multipleOf`, which mean something else in Rust.
 
 jsonschema (openapi-schema-validator's OAS30Validator) stays the authority on wording:
 `SchemaCheck` asks it why whenever this check says no, and a differential test keeps the two in
@@ -44,7 +44,11 @@ DATE_TIME = (
 )
 _NUMBER_FORMATS = frozenset({"int32", "int64"})
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf"})
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions"})
+_SCHEMA_MAPS = frozenset({"properties", "definitions"})
+# Keywords whose meaning differs in Rust: jsonschema reads patterns as Python regular
+# expressions (`$` before a final newline, Unicode `\d`, `\w` and `\s`) and tests multipleOf by
+# float division (0.3 is no multiple of 0.1); the hand-written predicates do as it does.
+_PYTHON_ONLY = frozenset({"pattern", "patternProperties", "multipleOf"})
 _SCHEMA_VALUES = frozenset({"items", "additionalProperties", "not", "additionalItems"})
 
 
@@ -86,6 +90,8 @@ class _Rewrite:
         for key, value in node.items():
             if key == "nullable" or key == "$ref":
                 continue
+            if key in _PYTHON_ONLY:
+                raise Unsupported(key)
             if key in _SCHEMA_LISTS and isinstance(value, list):
                 out[key] = [self.schema(item) for item in value]
             elif key in _SCHEMA_MAPS and isinstance(value, dict):

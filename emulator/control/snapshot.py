@@ -180,6 +180,8 @@ class Builder:
             self._entries.pop(key, None)
             return
         entry = self.tenant.customers.revive(value)
+        if entry.id != key:  # two keys naming one customer would index it twice
+            raise ValueError(f"the customer record {key!r} holds customer {entry.id!r}")
         check_instant(entry.created)
         self._entries[key] = entry
 

@@ -170,8 +170,11 @@ class CustomerImport:
         return None
 
     def release(self) -> None:
+        """Finished: nothing per row stays (the job itself is kept for its result)."""
         self._rows = []
         self._table = CsvTable(self._table.header, [])
+        self._pools = {}
+        self._routes = {}
 
     def dump_input(self) -> Json:
         return {"kind": "customer_import", "table": self._table.dump()}

@@ -52,7 +52,10 @@ class CustomerQuery:
 
     @property
     def field(self) -> str:
-        return (self.order or "-created_at").lstrip("-")
+        """created_at, updated_at or source_id: with request validation off an order outside
+        the contract's enum reaches here, and it sorts by source_id on every path."""
+        named = (self.order or "-created_at").lstrip("-")
+        return named if named in ("created_at", "updated_at") else "source_id"
 
     @property
     def filtered(self) -> bool:

@@ -21,7 +21,7 @@ from emulator.domain.customer_entry import (
 )
 from emulator.domain.customer_index import CustomerIndex
 from emulator.domain.customer_list import CustomerQuery, Page, list_customers
-from emulator.domain.errors import NotFound
+from emulator.domain.errors import InvalidInput, NotFound
 from emulator.jobs.clock import Clock, iso
 from emulator.jobs.ids import IdGenerator
 
@@ -165,6 +165,11 @@ class Customers:
         )  # fmt: skip
         if entry:
             return self.update(entry.id, body)
+        if body.get("id") in self._deleted:  # one id, two customers: refused
+            raise InvalidInput(
+                f"customer {body['id']} was deleted; delete it permanently first, or seed "
+                "another id"
+            )
         return self._insert(body, body.get("id")).data
 
     # -- snapshots: one record per customer (its events are records of their own) ----------
