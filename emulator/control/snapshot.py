@@ -19,6 +19,7 @@ from emulator.domain.bulk import BulkUpdate, MetadataUpdate
 from emulator.domain.csvio import CsvTable
 from emulator.domain.customer_entry import Entry, Event, instant
 from emulator.domain.customer_import import CustomerImport
+from emulator.domain.customers import CustomerRecord
 from emulator.domain.generation import VoucherGeneration
 from emulator.domain.store import Tenant
 from emulator.domain.vouchers import VoucherImport
@@ -85,6 +86,11 @@ def _voucher(tenant: Tenant, campaign_id: str, code: str) -> Any:
 def made(value: Any) -> Any:
     """A record's JSON value: some records are taken as functions that make it later."""
     return value() if callable(value) else value
+
+
+def stored(value: Any) -> Any:
+    """A record's JSON value in the state file: customers in their compact form."""
+    return value.compact() if isinstance(value, CustomerRecord) else made(value)
 
 
 def records(tenant: Tenant) -> Iterator[Record]:

@@ -50,7 +50,7 @@ class Lines:
         out += self._prefixes[kind]
         out += orjson.dumps(key)
         out += b"]\t"
-        out += orjson.dumps(snapshot.made(value))
+        out += orjson.dumps(snapshot.stored(value))
         out += b"\n"
 
 

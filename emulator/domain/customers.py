@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from emulator.domain.activity import ActivityLog
 from emulator.domain.changes import Changes
@@ -188,22 +187,26 @@ class Customers:
         """A live or soft-deleted customer by id (None once erased)."""
         return self._live.get(customer_id) or self._deleted.get(customer_id)
 
-    def dump(self, entry: Entry) -> Callable[[], Json]:
+    def dump(self, entry: Entry) -> CustomerRecord:
         """The customer as it is now, as a record to be made later (cheap to take: what it
         refers to is replaced, never changed in place)."""
-        return partial(
-            _record, entry.id, entry.own, entry.seq, entry.created, entry.updated, entry.deleted,
+        return CustomerRecord(
+            entry.id, entry.own, entry.seq, entry.created, entry.updated, entry.deleted,
             entry.base,
         )  # fmt: skip
 
     def revive(self, record: Json) -> Entry:
-        """A dumped customer, not yet put back (see `put`)."""
-        data = record["data"]
+        """A dumped customer, in either form (see CustomerRecord), not yet put back (`put`)."""
+        if "own" in record:
+            customer_id, own = str(record["id"]), own_part(record["own"])
+        else:
+            data = record["data"]
+            customer_id, own = str(data["id"]), own_part(data, set(record["blank"]))
         updated = record["updated"]
         return Entry(
-            str(data["id"]), own_part(data, set(record["blank"])), int(record["seq"]),
-            instant(record["created"]), instant(updated) if updated else None,
-            base=record["base"], deleted=bool(record["deleted"]),
+            customer_id, own, int(record["seq"]), instant(record["created"]),
+            instant(updated) if updated else None, base=record["base"],
+            deleted=bool(record["deleted"]),
         )  # fmt: skip
 
     def put(self, entry: Entry) -> None:
@@ -253,20 +256,36 @@ class Customers:
         return self._seq
 
 
-def _record(
-    customer_id: str, own: Json, seq: int, created: datetime, updated: datetime | None,
-    deleted: bool, base: Json | None,
-) -> Json:  # fmt: skip
-    """The zeroed sub-objects a customer still shares with every new one are written as null
-    and named in "blank"."""
-    data = whole(customer_id, own, created, updated)
-    shared = [name for name in ZEROED if name not in own]
-    for name in shared:
-        data[name] = None
-    return {
-        "data": data, "blank": shared, "seq": seq, "created": created, "updated": updated,
-        "deleted": deleted, "base": base,
-    }  # fmt: skip
+class CustomerRecord(NamedTuple):
+    """A customer as saved, in two forms. Called, it is the snapshot document's record: the
+    public object (`data`, the zeroed sub-objects it still shares with every new customer
+    written as null and named in `blank`), readable and editable. `compact()` is the state
+    file's: the customer's own fields only, half the bytes and no object to put together
+    (saving 100,000 customers took twice as long with the public objects)."""
+
+    id: str
+    own: Json
+    seq: int
+    created: datetime
+    updated: datetime | None
+    deleted: bool
+    base: Json | None
+
+    def __call__(self) -> Json:
+        data = whole(self.id, self.own, self.created, self.updated)
+        shared = [name for name in ZEROED if name not in self.own]
+        for name in shared:
+            data[name] = None
+        return {
+            "data": data, "blank": shared, "seq": self.seq, "created": self.created,
+            "updated": self.updated, "deleted": self.deleted, "base": self.base,
+        }  # fmt: skip
+
+    def compact(self) -> Json:
+        return {
+            "id": self.id, "own": self.own, "seq": self.seq, "created": self.created,
+            "updated": self.updated, "deleted": self.deleted, "base": self.base,
+        }  # fmt: skip
 
 
 def _with_points(loyalty: Json, points: int) -> Json:
