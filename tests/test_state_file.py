@@ -288,3 +288,37 @@ async def test_a_creation_event_keeps_the_customer_as_created_across_a_restart(
     assert names["customer.created"] == "First"
     history = [event["data"]["data"]["customer"]["name"] for event in body["data"]]
     assert history == ["Third", "Second", "First"]
+
+
+async def test_customers_are_saved_compactly_and_the_public_form_still_reads(
+    tmp_path: Path, make_client: ClientFactory
+) -> None:
+    """The state file keeps a customer's own fields (saving the public object took twice as
+    long); a file whose customers are in the public form, as the snapshot document has them
+    and as earlier versions saved them, reads back the same."""
+    path = tmp_path / "state.jsonl"
+    client = await make_client(state_file=path)
+    await call(client, "POST", "/v1/customers", json={"source_id": "a", "name": "A"})
+    await call(client, "POST", "/v1/customers", json={"source_id": "b", "metadata": {"k": 1}})
+    await call(client, "PUT", "/v1/customers/a", json={"address": {"city": "Paris"}})
+    state_file: StateFile = client.app[STATE_FILE]  # type: ignore[index]
+    await state_file.rewrite()
+    expected = await state(client)
+    lines = path.read_bytes().splitlines()  # a header line, then ["tenant","kind","key"]\tvalue
+    records = [line.partition(b"\t")[::2] for line in lines[1:]]
+    saved = {
+        json.loads(head)[2]: json.loads(value)
+        for head, value in records
+        if json.loads(head)[1] == "customer"
+    }
+    assert {record["own"]["source_id"] for record in saved.values()} == {"a", "b"}
+    assert all("data" not in record and "summary" not in record["own"] for record in saved.values())
+    public = expected["tenants"][AUTH["X-App-Id"]]["customers"]
+    old_form = [lines[0]]
+    for head, value in records:
+        _, kind, key = json.loads(head)
+        if kind == "customer":
+            value = json.dumps(public[key]).encode()
+        old_form.append(head + b"\t" + value)
+    path.write_bytes(b"\n".join(old_form) + b"\n")
+    assert (await state(await reopen(path, make_client))) == expected
