@@ -85,6 +85,15 @@ async def post(client: Client, path: str, headers: dict[str, str] | None = None,
     return response.status, await response.json()
 
 
+def sized(total: int) -> bytes:
+    """A customer list of 10,000 rows, exactly `total` bytes long."""
+    rows = [b"identifier,name\n"] + [b"id%05d,%s\n" % (n, b"n" * 1030) for n in range(10_000)]
+    rows[-1] = rows[-1][:-1] + b"n" * (total - sum(map(len, rows))) + b"\n"
+    data = b"".join(rows)
+    assert len(data) == total
+    return data
+
+
 async def test_upload_request_errors(client: Client) -> None:
     form = FormData()
     form.add_field("other", io.BytesIO(b"identifier\na\n"), filename="x.csv")
@@ -93,12 +102,16 @@ async def test_upload_request_errors(client: Client) -> None:
     assert body["details"] == "Request body must have required property 'file'"
     status, body = await post(client, LIST, json={"file": "identifier\na\n"})
     assert (status, body["key"]) == (415, "unsupported_media_type")
-    big = b"identifier\n" + b"x" * (10 * 1024 * 1024)
-    status, body = await post(client, LIST, data=csv_form(big))
+    status, body = await post(client, LIST, data=csv_form(sized(10 * 1024 * 1024)))
+    assert status == 201 and body["errors"] == [] and body["summary"]["new"] == 10_000
+    status, body = await post(client, LIST, data=csv_form(sized(10 * 1024 * 1024 + 1)))
+    assert status == 201 and [e["code"] for e in body["errors"]] == ["file_too_large"]
+    huge = b"identifier\n" + b"x" * (10 * 1024 * 1024 + 64 * 1024)  # past the body limit
+    status, body = await post(client, LIST, data=csv_form(huge))
     assert status == 413
     assert body == {
         "statusCode": 413, "error": "Request Entity Too Large",
-        "message": "Payload content length greater than maximum allowed: 10485760",
+        "message": "Payload content length greater than maximum allowed: 10551296",
     }  # fmt: skip
     status, body = await call(client, "GET", f"{LIST}/custlist_unknown")
     assert (status, body["resource_type"], body["resource_id"]) == (
@@ -124,3 +137,13 @@ async def test_confirm_bodies_are_checked(client: Client, raw: bytes, details: s
     assert body["details"].startswith(details)
     assert set(body) == {"code", "key", "message", "details", "request_id"}
     assert await total(client) == 0
+
+
+async def test_a_loyalty_points_cell_of_thousands_of_digits_is_a_troubleshooting_error(
+    client: Client,
+) -> None:
+    """int() refuses more than 4,300 digits: the upload was a 500 (found in review)."""
+    body = await preview(client, "identifier,loyalty_points\nann," + "9" * 5000 + "\n")
+    [error] = body["errors"]
+    assert (error["code"], error["column"]) == ("invalid_loyalty_points", "loyalty_points")
+    assert error["reason"].endswith("(got '" + "9" * 40 + "...')")

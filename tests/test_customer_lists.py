@@ -224,3 +224,14 @@ async def test_lists_belong_to_their_tenant(client: Client) -> None:
     assert (await response.json())["resource_type"] == "customer_list"
     status, body = await upload(client, SEGMENT_LIST, headers={"X-App-Token": "t"})
     assert status == 400 and body["key"] == "missing_tenant"
+
+
+async def test_a_deleted_customer_is_no_longer_counted_in_its_category(client: Client) -> None:
+    """The dashboard counted a soft-deleted customer in its category value (found in
+    review)."""
+    listing = await preview(client, "identifier,tier\nann,A\nbob,A\n")
+    assert (await confirm(client, listing["id"]))[0] == 200
+    assert (await call(client, "DELETE", "/v1/customers/ann"))[0] == 204
+    response = await client.get("/_emulator/customers", headers=AUTH)
+    [tier] = (await response.json())["categories"]
+    assert [(v["value"], v["customers"]) for v in tier["values"]] == [("A", 1)]

@@ -100,3 +100,50 @@ async def test_a_big_snapshot_streams_while_others_are_served(make_client: Clien
     document = await snapshot
     assert len(document["tenants"]["app-1"]["customers"]) == 20_000
 
+
+
+async def _queued_behind(client: Client, replace: Any) -> tuple[int, Any]:
+    """Hold the tenant (as a replay in slices or a streamed snapshot does across awaits),
+    queue `replace` and then a create behind it, let them go: what the create answers."""
+    tenant = tenant_of(client)
+    await tenant.lock.acquire()
+    waiters = lambda: len(tenant.lock._waiters or ())  # type: ignore[attr-defined]  # noqa: E731
+
+    async def until(count: int) -> None:
+        while waiters() < count:
+            await asyncio.sleep(0.001)
+
+    replacing = asyncio.create_task(replace())
+    await asyncio.wait_for(until(1), 10)
+    creating = asyncio.create_task(
+        call(client, "POST", "/v1/customers", json={"source_id": "created"})
+    )
+    await asyncio.wait_for(until(2), 10)
+    tenant.lock.release()
+    assert (await replacing).status == 200
+    return await creating
+
+
+async def test_a_write_queued_behind_a_seed_or_a_restore_is_kept(client: Client) -> None:
+    """A seed, a restore or a reset replaces the tenant object; a request that waited for the
+    old one wrote where nobody reads: 200, and lost (found in review)."""
+    control = {**AUTH, "X-Emulator-Client": "tests"}
+    await call(client, "POST", "/v1/customers", json={"source_id": "there"})
+    snapshot = await (await client.get("/_emulator/state")).json()
+
+    def seed() -> Any:
+        return client.post("/_emulator/seed", json={"customers": [{"source_id": "s"}]},
+                           headers=control)  # fmt: skip
+
+    def restore() -> Any:
+        return client.put("/_emulator/state", json=snapshot, headers=control)
+
+    def reset() -> Any:
+        return client.post("/_emulator/reset", headers=control)
+
+    for replace in (seed, restore, reset):
+        status, created = await _queued_behind(client, replace)
+        assert status == 200
+        status, found = await call(client, "GET", "/v1/customers/created")
+        assert (status, found["id"]) == (200, created["id"]), replace.__name__
+        await call(client, "DELETE", f"/v1/customers/{created['id']}/permanent-deletion")

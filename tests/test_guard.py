@@ -4,6 +4,7 @@ fails these checks (or merely reads) ever creates a tenant."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -173,3 +174,30 @@ async def test_reading_never_creates_a_tenant(client: Client) -> None:
     response = await client.post("/_emulator/clock", json={"advance_seconds": 1},
                                  headers={"X-App-Id": "ghost", **CONTROL})  # fmt: skip
     assert response.status == 200 and await tenants(client) == 1
+
+
+async def _raw(client: Client, request: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    writer.write(request)
+    await writer.drain()
+    data = await asyncio.wait_for(reader.read(65536), 5)
+    writer.close()
+    await writer.wait_closed()
+    return data
+
+
+async def test_an_admin_token_that_is_not_utf8_is_a_401(make_client: ClientFactory) -> None:
+    """aiohttp keeps such bytes as surrogates, and encoding them raised: a 500 (found in
+    review)."""
+    client = await make_client(admin_token="secret")
+    answer = await _raw(client, b"GET /_emulator/state HTTP/1.1\r\nHost: localhost\r\n"
+                        b"X-Emulator-Token: \xff\r\nConnection: close\r\n\r\n")  # fmt: skip
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:80]
+
+
+@pytest.mark.parametrize("origin", ["http://[::1", "http://["])
+async def test_an_origin_that_is_no_url_is_refused(client: Client, origin: str) -> None:
+    """A broken IPv6 literal made urlsplit raise: a 500 (found in review)."""
+    response = await client.get("/_emulator/customer-lists", headers={**AUTH, "Origin": origin})
+    assert response.status == 403
+    assert "web origin" in (await response.json())["details"]

@@ -126,3 +126,44 @@ async def test_a_snapshot_naming_one_customer_under_two_keys_is_refused(client: 
     status, listed = await call(client, "GET", "/v1/customers", params={"limit": "100"})
     ids = [customer["id"] for customer in listed["customers"]]
     assert status == 200 and len(ids) == len(set(ids)) == listed["total"] == 70
+
+
+async def test_a_snapshot_naming_what_does_not_exist_is_refused(client: Client) -> None:
+    """A membership or a category value of an unknown segment, a malformed preview or one that
+    would update an unknown customer was restored with 200, and the tenant then answered 500
+    on its segments, its dashboard list or a confirm (found in review)."""
+    lists, control = "/_emulator/customer-lists", {**AUTH, "X-Emulator-Client": "tests"}
+    form = csv_form("identifier,tier\nann,A\n", "l.csv")
+    listing = await (await client.post(lists, data=form, headers=control)).json()
+    response = await client.post(f"{lists}/{listing['id']}/confirm", json={}, headers=AUTH)
+    assert response.status == 200
+    form = csv_form("identifier,name\nann,Ann again\n", "m.csv")
+    response = await client.post(lists, data=form, headers=control)
+    assert (await response.json())["status"] == "READY"  # would update ann
+    good = await state(client)
+    ann = next(iter(good["tenants"][AUTH["X-App-Id"]]["customers"]))
+
+    def members(meta: dict[str, Any]) -> None:
+        meta["members"]["seg_missing"] = [ann]
+
+    def categories(meta: dict[str, Any]) -> None:
+        meta["categories"]["values"] = {"tier": {"B": "seg_missing"}}
+
+    def shape(meta: dict[str, Any]) -> None:
+        meta["customer_lists"][0]["preview"] = {}
+
+    def points(meta: dict[str, Any]) -> None:
+        meta["customer_lists"][0]["preview"]["new_customers"] = [
+            {"identifier": "x", "loyalty_points": "many"}
+        ]
+
+    def unknown(meta: dict[str, Any]) -> None:
+        meta["customer_lists"][-1]["preview"]["existing_customers"][0]["id"] = "cust_nobody"
+
+    for edit in (members, categories, shape, points, unknown):
+        broken = json.loads(json.dumps(good))
+        edit(broken["tenants"][AUTH["X-App-Id"]]["meta"])
+        response = await client.put("/_emulator/state", json=broken)
+        assert response.status == 400, edit.__name__
+        assert "malformed snapshot" in (await response.json())["details"]
+        assert await state(client) == good

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from emulator.control.checks import BodyCheck, obj
 from emulator.control.routes import own_tenant, read_tenant, tenant_of
-from emulator.domain.customer_list_file import MAX_POINTS, read_list
+from emulator.domain.customer_list_file import MAX_BYTES, MAX_POINTS, read_list
 from emulator.domain.customer_lists import add_customer
 from emulator.http.body import read_form
 from emulator.http.endpoint import json_response
@@ -15,6 +15,7 @@ from emulator.http.errors import bad_payload
 from emulator.http.keys import SETTINGS
 from emulator.routes.calls import Upload
 
+ENVELOPE_BYTES = 64 * 1024  # boundaries and part headers around the file
 CONFIRM = BodyCheck(obj(update_existing={"type": "boolean"}))
 _TEXT = {"type": "string", "maxLength": 1000}
 ADD_CUSTOMER = BodyCheck(obj(
@@ -29,7 +30,10 @@ ADD_CUSTOMER = BodyCheck(obj(
 async def upload(request: web.Request) -> web.Response:
     """POST /_emulator/customer-lists (multipart `file`): the preview, which changes nothing."""
     tenant_of(request)
-    form = await read_form(request, request.app[SETTINGS].max_body_bytes)
+    # The file may have 10 MB (its own troubleshooting error past that); the multipart
+    # envelope around it must not push a file of exactly 10 MB over the body limit.
+    limit = max(request.app[SETTINGS].max_body_bytes, MAX_BYTES + ENVELOPE_BYTES)
+    form = await read_form(request, limit)
     part = form.get("file")
     if part is None:
         raise bad_payload("Request body must have required property 'file'")

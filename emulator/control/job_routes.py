@@ -17,7 +17,7 @@ from emulator.domain.store import Tenant
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
 from emulator.http.keys import SETTINGS, TENANTS
-from emulator.http.tenancy import serving, settled, time_is_up
+from emulator.http.tenancy import registered, serving, settled, time_is_up
 from emulator.jobs.clock import ClockError, iso, parse_instant
 from emulator.jobs.model import FaultRule, RowFault
 from emulator.settings import JobTiming
@@ -52,10 +52,10 @@ def _clock_view(tenant: Tenant) -> Json:
 async def get_clock(request: web.Request) -> web.Response:
     tenants = request.app[TENANTS]
     name = tenant_of(request)
-    tenant = tenants.find(name)
-    if tenant is None:  # not created by reading: how its clock would start
+    found = tenants.find(name)
+    if found is None:  # not created by reading: how its clock would start
         return json_response(200, _clock_view(tenants.bare(name)))
-    async with serving(tenant, _slice(request)):
+    async with serving(found, _slice(request), registered(tenants, found)) as tenant:
         return json_response(200, _clock_view(tenant))
 
 
@@ -215,12 +215,13 @@ async def set_timing(request: web.Request) -> web.Response:
 
 
 async def report(request: web.Request) -> web.Response:
-    tenant = request.app[TENANTS].find(request.match_info["tenant"])
+    found = request.app[TENANTS].find(request.match_info["tenant"])
     job_id = request.match_info["asyncActionId"]
-    if tenant is None:
+    if found is None:
         raise ApiError(404, "not_found", f"Cannot find async_action with id {job_id}",
                        job_id, "async_action", message="Resource not found")  # fmt: skip
-    async with serving(tenant, _slice(request)):
+    current = registered(request.app[TENANTS], found)
+    async with serving(found, _slice(request), current) as tenant:
         job = tenant.jobs.get(job_id)
         lines = getattr(job.work, "report_csv", None)
         if lines is None or not job.finished:

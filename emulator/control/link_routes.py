@@ -18,7 +18,7 @@ from emulator.domain.store import Tenant
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError, from_domain
 from emulator.http.keys import SETTINGS, TENANTS
-from emulator.http.tenancy import serving
+from emulator.http.tenancy import registered, serving
 
 ASSET_KINDS = ("qr", "barcode")
 
@@ -27,10 +27,11 @@ ASSET_KINDS = ("qr", "barcode")
 async def _existing_tenant(request: web.Request) -> AsyncIterator[Tenant]:
     """The tenant the link names, its due work done; a link never creates one."""
     name = request.match_info["tenant"]
-    tenant = request.app[TENANTS].find(name)
-    if tenant is None:
+    found = request.app[TENANTS].find(name)
+    if found is None:
         raise ApiError(404, "not_found", f"Cannot find tenant with id {name}", name, "tenant")
-    async with serving(tenant, request.app[SETTINGS].slice_seconds):
+    current = registered(request.app[TENANTS], found)
+    async with serving(found, request.app[SETTINGS].slice_seconds, current) as tenant:
         yield tenant
 
 

@@ -71,7 +71,8 @@ def _customers(tenant: Tenant, needle: str, segment_id: str | None, page: int, l
     rows = [_row(tenant, entry, labels) for entry in chosen[start : start + limit]]
     return {
         "customers": rows, "total": len(chosen), "page": page, "limit": limit,
-        "has_more": start + limit < len(chosen), "categories": tenant.categories.view(),
+        "has_more": start + limit < len(chosen),
+        "categories": tenant.categories.view(tenant.customers.is_live),
     }  # fmt: skip
 
 

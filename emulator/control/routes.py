@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from aiohttp import web
 
@@ -26,7 +27,7 @@ from emulator.http.keys import (
     STATE_FILE,
     TENANTS,
 )
-from emulator.http.tenancy import serving
+from emulator.http.tenancy import holding, registered, serving
 
 
 def tenant_of(request: web.Request) -> str:
@@ -48,19 +49,20 @@ async def read_tenant(request: web.Request) -> AsyncIterator[Tenant]:
     shown as it would start, and not created."""
     tenants = request.app[TENANTS]
     name = tenant_of(request)
-    tenant = tenants.find(name)
-    if tenant is None:
+    found = tenants.find(name)
+    if found is None:
         yield tenants.bare(name, seeded=True)
         return
-    async with serving(tenant, request.app[SETTINGS].slice_seconds):
+    current = registered(tenants, found)
+    async with serving(found, request.app[SETTINGS].slice_seconds, current) as tenant:
         yield tenant
 
 
 @asynccontextmanager
 async def own_tenant(request: web.Request) -> AsyncIterator[Tenant]:
     """The caller's tenant (created on first use), to itself, its due work done."""
-    tenant = request.app[TENANTS].get(tenant_of(request))
-    async with serving(tenant, request.app[SETTINGS].slice_seconds):
+    current = partial(request.app[TENANTS].get, tenant_of(request))
+    async with serving(current(), request.app[SETTINGS].slice_seconds, current) as tenant:
         yield tenant
 
 
@@ -121,10 +123,13 @@ async def reset(request: web.Request) -> web.Response:
     tenants = request.app[TENANTS]
     if request.query.get("all", "").lower() == "true":
         names = tenants.ids()
-        tenants.reset_all()
+        async with holding(tenants.all()):
+            tenants.reset_all()
         return json_response(200, {"reset": names})
     app_id = tenant_of(request)
-    tenants.reset(app_id)
+    found = tenants.find(app_id)
+    async with holding([] if found is None else [found]):
+        tenants.reset(app_id)
     faults = request.app[FAULTS]
     faults.faults = [fault for fault in faults.faults if fault.tenant != app_id]
     return json_response(200, {"reset": [app_id]})

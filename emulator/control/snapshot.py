@@ -147,6 +147,18 @@ def record(tenant: Tenant, kind: str, key: str) -> Any:
 
 
 # -- in -----------------------------------------------------------------------------------
+def _check_references(tenant: Tenant) -> None:
+    """What the records name must exist: a membership or a category value of an unknown
+    segment, or a preview that would update an unknown customer, left the tenant answering
+    500 on later reads or confirms."""
+    for segment_id in [*tenant.members, *tenant.categories.segment_ids()]:
+        if segment_id not in tenant.segments:
+            raise ValueError(f"segment {segment_id} is named but not defined")
+    for customer_id in tenant.customer_lists.previewed_ids(tenant.revision()):
+        if not tenant.customers.is_live(customer_id):
+            raise ValueError(f"a customer-list preview names the unknown customer {customer_id}")
+
+
 SHARED = object()  # stands for "the customer's object" in a creation event being read
 
 
@@ -239,6 +251,7 @@ class Builder:
         tenant.customer_lists.load(state["customer_lists"])
         # snapshots written before metadata schemas existed lack them
         tenant.metadata_schemas.load(state.get("metadata_schemas", []))
+        _check_references(tenant)
 
     def _history(self, entry: Entry) -> list[Event]:
         read = self._events.pop(entry.id, [])

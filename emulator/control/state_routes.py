@@ -20,7 +20,7 @@ from emulator.domain.store import Tenant, Tenants
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
 from emulator.http.keys import SETTINGS, TENANTS
-from emulator.http.tenancy import serving
+from emulator.http.tenancy import holding, registered, serving
 
 CHUNK_BYTES = 1 << 18
 
@@ -33,9 +33,11 @@ async def restore(tenants: Tenants, document: object) -> list[str]:
         builder = Builder(tenants.bare(app_id))
         snapshot.fill(builder, grouped)
         rebuilt.append(await asyncio.to_thread(builder.build))
-    for tenant in rebuilt:
-        mark_all(tenant, snapshot.records(tenant))
-        tenants.put(tenant)
+    replaced = [found for found in map(tenants.find, states) if found is not None]
+    async with holding(replaced):  # no request is inside a tenant while it is replaced
+        for tenant in rebuilt:
+            mark_all(tenant, snapshot.records(tenant))
+            tenants.put(tenant)
     return sorted(states)
 
 
@@ -48,9 +50,10 @@ async def get_state(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
     await response.prepare(request)
     await response.write(b'{"version":%d,"tenants":{' % snapshot.VERSION)
-    for index, tenant in enumerate(chosen):
-        assert tenant is not None
-        async with serving(tenant, request.app[SETTINGS].slice_seconds):
+    for index, found in enumerate(chosen):
+        assert found is not None
+        current = registered(tenants, found)
+        async with serving(found, request.app[SETTINGS].slice_seconds, current) as tenant:
             await response.write((b"," if index else b"") + orjson.dumps(tenant.app_id) + b":")
             await _write_tenant(response, tenant)
     await response.write(b"}}")

@@ -10,6 +10,7 @@ spelling is kept); values match exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from emulator.domain.csvio import normalise
@@ -68,15 +69,20 @@ class SegmentCategories:
             for value, segment_id in values.items()
         }
 
-    def view(self) -> list[Json]:
+    def view(self, live: Callable[[str], bool]) -> list[Json]:
+        """Each category's values, counting the live members only (a deleted customer keeps
+        its memberships, for its segments if it is restored, but is no longer counted)."""
         return [
             {"name": category, "values": [
                 {"value": value, "segment_id": segment_id,
-                 "customers": len(self._members.get(segment_id, ()))}
+                 "customers": sum(map(live, self._members.get(segment_id, ())))}
                 for value, segment_id in values.items()
             ]}
             for category, values in self.values.items()
         ]  # fmt: skip
+
+    def segment_ids(self) -> list[str]:
+        return [segment_id for values in self.values.values() for segment_id in values.values()]
 
     def export(self) -> Json:
         return {"values": self.values, "revision": self.revision}

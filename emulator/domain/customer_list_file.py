@@ -66,9 +66,11 @@ def email_problem(value: str) -> str | None:
 
 
 def points_problem(value: str) -> str | None:
-    if _DIGITS.fullmatch(value) and int(value) <= MAX_POINTS:
+    # the length first: int() refuses more than 4,300 digits with a ValueError
+    if len(value) <= len(str(MAX_POINTS)) and _DIGITS.fullmatch(value) and int(value) <= MAX_POINTS:
         return None
-    return f"must be a non-negative integer up to {MAX_POINTS:,} (got '{value}')"
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    return f"must be a non-negative integer up to {MAX_POINTS:,} (got '{shown}')"
 
 
 def _whole_file(code: str, reason: str, line: int | None = None, column: str | None = None

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from emulator.domain.categories import SegmentCategories
 from emulator.domain.csvio import normalise
-from emulator.domain.customer_list_file import FIELDS, ListFile, ListRow, email_problem
+from emulator.domain.customer_list_file import FIELDS, MAX_POINTS, ListFile, ListRow, email_problem
 from emulator.domain.customers import Customers
 from emulator.domain.errors import Conflict, InvalidInput, NotFound
 from emulator.jobs.clock import Clock, iso
@@ -204,7 +204,68 @@ class CustomerLists:
         return [listing.dump() for listing in self._lists.values()]
 
     def load(self, state: list[Json]) -> None:
-        self._lists = {item["id"]: CustomerList(**item) for item in state}
+        lists = {item["id"]: CustomerList(**item) for item in state}
+        for listing in lists.values():
+            check_preview(listing.preview)
+        self._lists = lists
+
+    def previewed_ids(self, revision: int) -> set[str]:
+        """The customers the previews that can still be confirmed would update (they must
+        exist; a stale preview is refused at confirm anyway)."""
+        return {item["id"] for listing in self._lists.values()
+                if listing.status(revision) == "READY"
+                for item in listing.preview["existing_customers"]}  # fmt: skip
+
+
+_PREVIEW = {"categories": list, "new_customers": list, "existing_customers": list,
+            "errors": list, "summary": dict}  # fmt: skip
+_CHANGED = ("name", "email", "loyalty_points")
+
+
+def check_preview(preview: object) -> None:
+    """A preview read from a snapshot holds what confirming it reads (ValueError if not): a
+    confirm must never stop half-way on a malformed item."""
+    if not isinstance(preview, dict) or any(
+        not isinstance(preview.get(key), kind) for key, kind in _PREVIEW.items()
+    ):
+        raise ValueError(f"a customer-list preview needs {sorted(_PREVIEW)}")
+    for item in preview["new_customers"]:
+        _check_item(item)
+        segments = item.get("segments", {})
+        if not isinstance(segments, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in segments.items()
+        ):
+            raise ValueError("a preview item's segments map categories to values")
+        _check_values(item)
+    for item in preview["existing_customers"]:
+        _check_item(item)
+        if not isinstance(item.get("id"), str) or not isinstance(item.get("changes"), list):
+            raise ValueError("an existing customer in a preview needs its id and changes")
+        for change in item["changes"]:
+            if not isinstance(change, dict) or not (
+                change.get("field") in _CHANGED or isinstance(change.get("category"), str)
+            ):
+                raise ValueError(f"a preview change must name a field of {_CHANGED} or a category")
+            _check_values({change["field"]: change.get("to")} if "field" in change
+                          else {"category value": change.get("to")})  # fmt: skip
+
+
+def _check_item(item: object) -> None:
+    if not isinstance(item, dict) or not isinstance(item.get("identifier"), str) or not item[
+        "identifier"
+    ]:
+        raise ValueError("a preview item needs a non-empty identifier")
+
+
+def _check_values(item: Json) -> None:
+    for name in ("name", "email", "category value"):
+        if item.get(name) is not None and not isinstance(item[name], str):
+            raise ValueError(f"a preview's {name} must be text")
+    points = item.get("loyalty_points")
+    if points is not None and (
+        not isinstance(points, int) or isinstance(points, bool) or not 0 <= points <= MAX_POINTS
+    ):
+        raise ValueError("a preview's loyalty_points must be a non-negative integer")
 
 
 def add_customer(item: Json, tenant: ListTenant) -> Json:

@@ -59,6 +59,9 @@ class Customers:
             entry = self._live[self._by_source[key]]
         return entry
 
+    def is_live(self, customer_id: str) -> bool:
+        return customer_id in self._live
+
     def entry(self, key: str) -> Entry:
         entry = self.find(key)
         if entry is None:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -129,8 +130,8 @@ class Endpoint:
             return self._finish(request, self._error_reply(error))
         # No room for a new tenant (TenantLimit) is the emulator's own 503, answered by the
         # error middleware: it is no answer of the vendor's API.
-        tenant = self._tenants.get(asked.tenant_id)
-        async with serving(tenant, self._settings.slice_seconds):
+        current = partial(self._tenants.get, asked.tenant_id)
+        async with serving(current(), self._settings.slice_seconds, current) as tenant:
             return self._finish(request, self._run(asked, tenant))
 
     def _finish(self, request: web.Request, reply: Reply) -> web.StreamResponse:

@@ -80,10 +80,20 @@ def _host_problem(request: web.Request, settings: Settings) -> ApiError | None:
     )
 
 
+def _origin_host(origin: str) -> str:
+    """The host an Origin header names; "" for "null" and for what is no URL at all."""
+    if origin == "null":
+        return ""
+    try:
+        return host_name(urlsplit(origin).netloc)
+    except ValueError:  # e.g. "http://[::1": a broken IPv6 literal
+        return ""
+
+
 def _control_problem(request: web.Request, settings: Settings) -> ApiError | None:
     origin = request.headers.get("Origin")
     if origin is not None:
-        name = host_name(urlsplit(origin).netloc) if origin != "null" else ""
+        name = _origin_host(origin)
         if not name or not host_allowed(name, settings):
             return forbidden(f"Requests from the web origin {origin!r} are refused")
     if request.method not in SAFE_METHODS and not (
@@ -103,7 +113,8 @@ def _auth_problem(request: web.Request, settings: Settings) -> ApiError | None:
     token = settings.admin_token
     if token is not None:
         sent = request.headers.get("X-Emulator-Token", "")
-        if not hmac.compare_digest(sent.encode(), token.encode()):
+        # surrogateescape: aiohttp keeps bytes that are not UTF-8 that way
+        if not hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), token.encode()):
             return unauthorized("Control routes need the X-Emulator-Token header (--admin-token)")
     if settings.credentials is None:
         return None
