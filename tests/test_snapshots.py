@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from conftest import ClientFactory
 from helpers import AUTH, OTHER, REPO, Client, advance, call, csv_form, run_until_idle
 
@@ -167,3 +168,38 @@ async def test_a_snapshot_naming_what_does_not_exist_is_refused(client: Client) 
         assert response.status == 400, edit.__name__
         assert "malformed snapshot" in (await response.json())["details"]
         assert await state(client) == good
+
+
+async def test_a_snapshot_whose_customer_breaks_the_contract_is_refused(client: Client) -> None:
+    """A customer edited by hand (metadata not an object) was restored with 200, and every
+    list of its tenant then answered 500 (found walking the README)."""
+    await call(client, "POST", "/v1/customers", json={"source_id": "a", "email": "a@x.io"})
+    good = await state(client)
+    broken = json.loads(json.dumps(good))
+    [record] = broken["tenants"][AUTH["X-App-Id"]]["customers"].values()
+    record["data"]["metadata"] = "notanobject"
+    response = await client.put("/_emulator/state", json=broken)
+    assert response.status == 400
+    details = (await response.json())["details"]
+    assert f"customer {record['data']['id']}: Property .metadata must be object" in details
+    assert await state(client) == good
+    assert (await call(client, "GET", "/v1/customers"))[0] == 200
+
+
+@pytest.mark.parametrize("name", ["", " padded", "a\u0001b"])
+async def test_a_snapshot_tenant_no_client_could_name_is_refused(client: Client, name: str) -> None:
+    document = {"version": 2, "tenants": {name: {}}}
+    response = await client.put("/_emulator/state", json=document)
+    assert response.status == 400
+    assert "is no X-App-Id a client could send" in (await response.json())["details"]
+
+
+async def test_a_malformed_snapshot_names_the_record_and_the_field(client: Client) -> None:
+    await call(client, "POST", "/v1/customers", json={"source_id": "a"})
+    broken = await state(client)
+    [(key, record)] = broken["tenants"][AUTH["X-App-Id"]]["customers"].items()
+    del record["data"]
+    response = await client.put("/_emulator/state", json=broken)
+    assert response.status == 400
+    details = (await response.json())["details"]
+    assert f"malformed snapshot (customer record '{key}': 'data' is missing)" in details

@@ -23,6 +23,7 @@ from emulator.domain.customers import CustomerRecord
 from emulator.domain.generation import VoucherGeneration
 from emulator.domain.store import Tenant
 from emulator.domain.vouchers import VoucherImport
+from emulator.http.auth import printable
 from emulator.jobs.clock import check_instant
 from emulator.jobs.model import Job, Work
 from emulator.settings import JobTiming
@@ -188,10 +189,15 @@ class Builder:
             else:
                 self._records[kind][key] = value
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-            raise self._malformed(error) from None
+            raise self._malformed(error, f"{kind} record {key!r}") from None
 
-    def _malformed(self, error: Exception) -> SnapshotError:
-        return SnapshotError(f"tenant {self.tenant.app_id}: malformed snapshot ({error!r})")
+    def _malformed(self, error: Exception, where: str = "") -> SnapshotError:
+        if isinstance(error, KeyError):
+            reason = f"{error.args[0]!r} is missing" if error.args else "a field is missing"
+        else:
+            reason = str(error) or type(error).__name__
+        place = f"{where}: " if where else ""
+        return SnapshotError(f"tenant {self.tenant.app_id}: malformed snapshot ({place}{reason})")
 
     def _customer(self, key: str, value: Any) -> None:
         if value is None:
@@ -337,6 +343,9 @@ def check_document(document: object) -> dict[str, Json]:
     tenants = document.get("tenants")
     if not isinstance(tenants, dict) or not all(isinstance(t, dict) for t in tenants.values()):
         raise SnapshotError("a snapshot needs a 'tenants' mapping of tenant objects")
+    for name in tenants:
+        if not name.strip() or name != name.strip() or not printable(name):
+            raise SnapshotError(f"tenant id {name!r} is no X-App-Id a client could send")
     return tenants
 
 

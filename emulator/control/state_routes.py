@@ -12,6 +12,8 @@ import time
 import orjson
 from aiohttp import web
 
+from emulator.contract.schema import SchemaCheck
+from emulator.contract.spec import Spec
 from emulator.control import snapshot
 from emulator.control.routes import read_json
 from emulator.control.snapshot import GROUPS, Builder, SnapshotError
@@ -19,26 +21,49 @@ from emulator.control.statefile import SLICE_SECONDS, mark_all
 from emulator.domain.store import Tenant, Tenants
 from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError
-from emulator.http.keys import SETTINGS, TENANTS
+from emulator.http.keys import SETTINGS, SPEC, TENANTS
 from emulator.http.tenancy import holding, registered, serving
 
 CHUNK_BYTES = 1 << 18
 
 
-async def restore(tenants: Tenants, document: object) -> list[str]:
-    """Rebuild every tenant in the document before replacing any: all or nothing."""
+async def restore(
+    tenants: Tenants, document: object, customer: SchemaCheck | None = None
+) -> list[str]:
+    """Rebuild every tenant in the document before replacing any: all or nothing. With
+    `customer` (the contract's customer), every customer must keep it: a snapshot edited by
+    hand could hold one that every later read of its tenant would answer with a 500."""
     states = snapshot.check_document(document)
     rebuilt = []
     for app_id, grouped in states.items():
         builder = Builder(tenants.bare(app_id))
         snapshot.fill(builder, grouped)
-        rebuilt.append(await asyncio.to_thread(builder.build))
+        tenant = await asyncio.to_thread(builder.build)
+        if customer is not None:
+            await asyncio.to_thread(_check_customers, tenant, customer)
+        rebuilt.append(tenant)
     replaced = [found for found in map(tenants.find, states) if found is not None]
     async with holding(replaced):  # no request is inside a tenant while it is replaced
         for tenant in rebuilt:
             mark_all(tenant, snapshot.records(tenant))
             tenants.put(tenant)
     return sorted(states)
+
+
+def _check_customers(tenant: Tenant, check: SchemaCheck) -> None:
+    for entry in tenant.customers.every_entry():
+        problem = check.problem(entry.data)
+        if problem is not None:
+            raise SnapshotError(
+                f"tenant {tenant.app_id}: customer {entry.id}: {problem.describe('Customer')}"
+            )
+
+
+def customer_check(spec: Spec) -> SchemaCheck | None:
+    """The contract's check of one customer (get-customer's answer)."""
+    operation = spec.operations.get("get-customer")
+    response = None if operation is None else operation.response(200)
+    return None if response is None else next(iter(response.checks.values()), None)
 
 
 async def get_state(request: web.Request) -> web.StreamResponse:
@@ -86,7 +111,9 @@ async def _write_tenant(response: web.StreamResponse, tenant: Tenant) -> None:
 async def put_state(request: web.Request) -> web.Response:
     document = await read_json(request)
     try:
-        restored = await restore(request.app[TENANTS], document)
+        restored = await restore(
+            request.app[TENANTS], document, customer_check(request.app[SPEC])
+        )
     except SnapshotError as error:
         raise ApiError(400, "invalid_payload", f"Cannot restore: {error}") from None
     return json_response(200, {"restored": restored})
