@@ -57,7 +57,8 @@ def _server_flags(parser: Parser, env: Mapping[str, str]) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--log-level", type=log_level, default="INFO", metavar="LEVEL",
-        help="DEBUG, INFO (default: start-up, async-action transitions), WARNING or ERROR",
+        help="DEBUG, INFO (default: start-up, async-action transitions), WARNING, ERROR or "
+        "CRITICAL",
     )  # fmt: skip
     parser.add_argument(
         "--access-log", action="store_true",

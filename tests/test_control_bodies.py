@@ -49,6 +49,9 @@ BAD = [
     ("/_emulator/faults", {"status": 500, "times": 1e300}, "times"),
     ("/_emulator/seed", {"customers": "many"}, "customers must be a list"),
     ("/_emulator/seed", [1, 2], "mapping"),
+    ("/_emulator/async-actions/rules", {"type": "NOPE", "fail": "x"}, "type must be"),
+    ("/_emulator/async-actions/timings", {"type": "NOPE", "item_seconds": 1}, "type must be"),
+    ("/_emulator/faults", {"faults": [{"status": 503}, {"status": "bad"}]}, "faults[1]: status"),
 ]
 
 
@@ -74,6 +77,47 @@ async def test_a_bad_control_body_is_a_400_that_changes_nothing(
     assert error["code"] == 400 and details in error["details"]
     assert await state(client) == before
     assert await faults(client) == faults_before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "details"),
+    [
+        ("POST", "/_emulator/reset?all=maybe", "all must be true or false"),
+        ("GET", "/_emulator/requests?limit=0", "limit must be a positive integer"),
+    ],
+)
+async def test_a_bad_control_query_is_a_400(
+    client: Client, method: str, path: str, details: str
+) -> None:
+    """?all=maybe reset only the caller's tenant, and limit=0 listed everything (found walking
+    the README)."""
+    await call(client, "POST", "/v1/customers", json={"source_id": "keep"})
+    before = await state(client)
+    response = await client.request(method, path, headers={**AUTH, "X-Emulator-Client": "t"})
+    error = await response.json()
+    assert response.status == 400 and details in error["details"]
+    assert await state(client) == before
+
+
+@pytest.mark.parametrize("raw", [b"null", b""])
+async def test_a_seed_of_nothing_is_a_400(client: Client, raw: bytes) -> None:
+    """It seeded nothing and said 200 (found walking the README)."""
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = await client.post("/_emulator/seed", data=raw, headers=headers)
+    error = await response.json()
+    assert response.status == 400 and error["details"] == "Request body must be object"
+
+
+async def test_failing_a_finished_action_says_so(client: Client) -> None:
+    response = await client.post("/v1/customers/bulk/async", json=[{"source_id": "a"}],
+                                 headers=AUTH)  # fmt: skip
+    action = (await response.json())["async_action_id"]
+    await run_until_idle(client)
+    response = await client.post(f"/_emulator/async-actions/{action}", json={"fail": "x"},
+                                 headers=AUTH)  # fmt: skip
+    error = await response.json()
+    assert (response.status, error["key"], error["message"]) == (
+        409, "async_action_finished", "Async action already finished")
 
 
 async def test_a_bad_action_control_body_is_a_400(client: Client) -> None:

@@ -49,11 +49,15 @@ async def add_faults(request: web.Request) -> web.Response:
     specs = [_scoped(request, spec) for spec in specs]
     book = request.app[FAULTS]
     kept = list(book.faults)
-    try:
-        added = [book.add(spec) for spec in specs]
-    except FaultError as error:
-        book.faults = kept
-        raise ApiError(400, "invalid_payload", str(error)) from None
+    batch = isinstance(body, dict) and "faults" in body
+    added = []
+    for index, spec in enumerate(specs):
+        try:
+            added.append(book.add(spec))
+        except FaultError as error:
+            book.faults = kept
+            where = f"faults[{index}]: " if batch else ""
+            raise ApiError(400, "invalid_payload", f"{where}{error}") from None
     return json_response(200, {"faults": [fault.view() for fault in added]})
 
 

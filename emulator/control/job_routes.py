@@ -19,7 +19,7 @@ from emulator.http.errors import ApiError
 from emulator.http.keys import SETTINGS, TENANTS
 from emulator.http.tenancy import registered, serving, settled, time_is_up
 from emulator.jobs.clock import ClockError, iso, parse_instant
-from emulator.jobs.model import FaultRule, RowFault
+from emulator.jobs.model import JOB_TYPES, FaultRule, RowFault
 from emulator.settings import JobTiming
 
 Json = dict[str, Any]
@@ -160,8 +160,8 @@ async def add_rule(request: web.Request) -> web.Response:
     if set(body) - known:
         raise _bad('Send {"type": "<job type or *>", "fail"?, "hold"?, "fail_rows"?, "count"?, '
                    '"queue_delay"?}')  # fmt: skip
-    if not isinstance(body.get("type"), str) or not body["type"]:
-        raise _bad('type must be a job type or "*"')
+    if body.get("type") not in (*JOB_TYPES, "*"):  # a rule for no type would never match
+        raise _bad(f'type must be "*" or one of {", ".join(JOB_TYPES)}')
     count = body.get("count")
     if count is not None and (
         isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT
@@ -209,7 +209,10 @@ async def set_timing(request: web.Request) -> web.Response:
     if not isinstance(job_type, str) or set(body) - {"queue_delay", "item_seconds", "portion_size"}:
         raise _bad('Send {"type": "<job type>", "queue_delay"?, "item_seconds"?, "portion_size"?}')
     async with own_tenant(request) as tenant:
-        timing = tenant.timings[job_type] = _timing(body, tenant.jobs.timing(job_type))
+        timing = _timing(body, tenant.jobs.timing(job_type))
+        if job_type not in JOB_TYPES:
+            raise _bad(f"type must be one of {', '.join(JOB_TYPES)}")
+        tenant.timings[job_type] = timing
         tenant.changes.touch()
         return json_response(200, {"type": job_type, **timing.__dict__})
 

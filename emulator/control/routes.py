@@ -121,7 +121,11 @@ async def spec_report(request: web.Request) -> web.Response:
 
 async def reset(request: web.Request) -> web.Response:
     tenants = request.app[TENANTS]
-    if request.query.get("all", "").lower() == "true":
+    every = request.query.get("all", "false").lower()
+    if every not in ("true", "false"):  # ?all=maybe reset only the caller's tenant
+        raise ApiError(400, "invalid_query_params", "all must be true or false",
+                       message="Invalid query params")  # fmt: skip
+    if every == "true":
         names = tenants.ids()
         async with holding(tenants.all()):
             tenants.reset_all()
@@ -141,6 +145,8 @@ async def seed(request: web.Request) -> web.Response:
     tenant only when every item went in."""
     tenants = request.app[TENANTS]
     body = await read_json(request)
+    if body is None:  # an empty body or null seeded nothing and said 200
+        raise ApiError(400, "invalid_payload", "Request body must be object")
     try:
         fixture = parse_fixture(body, "seed body", request.app[SEEDS], keys=COLLECTIONS)
     except (FixtureError, ValueError) as error:
@@ -173,7 +179,7 @@ def add_control_routes(app: web.Application) -> None:
 async def list_requests(request: web.Request) -> web.Response:
     query = request.query
     limit = query.get("limit")
-    if limit is not None and not limit.isdigit():
+    if limit is not None and not (limit.isdigit() and int(limit) > 0):
         raise ApiError(400, "invalid_query_params", "limit must be a positive integer",
                        message="Invalid query params")  # fmt: skip
     entries = request.app[JOURNAL].query(

@@ -38,6 +38,7 @@ MESSAGES = {
     "stale_customer_list": "Customer list preview is stale",
     "customer_list_confirmed": "Customer list already confirmed",
     "invalid_customer_list": "Customer list has errors",
+    "async_action_finished": "Async action already finished",
     "emulator_contract_violation": "Emulator response breaks the API contract",
     "internal_error": "Internal Server Error",
     "payment_required": "Payment required",

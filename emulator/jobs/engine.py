@@ -277,7 +277,8 @@ class Engine:
         self.settle()
         job = self.get(job_id)
         if job.finished:
-            raise Conflict("async_action", job_id, f"Async action {job_id} is already {job.status}")
+            raise Conflict("async_action", job_id, f"Async action {job_id} is already {job.status}",
+                           key="async_action_finished")
         return job
 
     def fail(self, job_id: str, reason: str) -> Job:

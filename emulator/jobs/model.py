@@ -12,6 +12,9 @@ from emulator.settings import JobTiming
 
 Json = dict[str, Any]
 FINISHED = frozenset({"DONE", "FAILED"})
+# Every kind of async action the emulator runs (rules and timings name one, or "*").
+JOB_TYPES = ("CUSTOMERS.IMPORT_CSV", "CUSTOMERS.BULK_UPDATE", "CUSTOMERS.METADATA_UPDATE",
+             "CAMPAIGN.VOUCHERS_IMPORT_CSV", "CAMPAIGN.VOUCHERS_GENERATE")  # fmt: skip
 MAX_ROW = 10_000_000
 OPERATION_STATUS = {"DONE": "SUCCESS", "FAILED": "FAILED"}
 
