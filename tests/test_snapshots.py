@@ -144,26 +144,28 @@ async def test_a_snapshot_naming_what_does_not_exist_is_refused(client: Client) 
     good = await state(client)
     ann = next(iter(good["tenants"][AUTH["X-App-Id"]]["customers"]))
 
-    def members(meta: dict[str, Any]) -> None:
-        meta["members"]["seg_missing"] = [ann]
+    def members(tenant: dict[str, Any]) -> None:
+        tenant["meta"]["members"]["seg_missing"] = [ann]
 
-    def categories(meta: dict[str, Any]) -> None:
-        meta["categories"]["values"] = {"tier": {"B": "seg_missing"}}
+    def categories(tenant: dict[str, Any]) -> None:
+        tenant["meta"]["categories"]["values"] = {"tier": {"B": "seg_missing"}}
 
-    def shape(meta: dict[str, Any]) -> None:
-        meta["customer_lists"][0]["preview"] = {}
+    def shape(tenant: dict[str, Any]) -> None:
+        first(tenant)["preview"] = {}
 
-    def points(meta: dict[str, Any]) -> None:
-        meta["customer_lists"][0]["preview"]["new_customers"] = [
-            {"identifier": "x", "loyalty_points": "many"}
-        ]
+    def points(tenant: dict[str, Any]) -> None:
+        first(tenant)["preview"]["new_customers"] = [{"identifier": "x", "loyalty_points": "9"}]
 
-    def unknown(meta: dict[str, Any]) -> None:
-        meta["customer_lists"][-1]["preview"]["existing_customers"][0]["id"] = "cust_nobody"
+    def unknown(tenant: dict[str, Any]) -> None:
+        last = list(tenant["customer_lists"].values())[-1]
+        last["preview"]["existing_customers"][0]["id"] = "cust_nobody"
+
+    def first(tenant: dict[str, Any]) -> Any:
+        return next(iter(tenant["customer_lists"].values()))
 
     for edit in (members, categories, shape, points, unknown):
         broken = json.loads(json.dumps(good))
-        edit(broken["tenants"][AUTH["X-App-Id"]]["meta"])
+        edit(broken["tenants"][AUTH["X-App-Id"]])
         response = await client.put("/_emulator/state", json=broken)
         assert response.status == 400, edit.__name__
         assert "malformed snapshot" in (await response.json())["details"]

@@ -19,6 +19,7 @@ from emulator.domain.bulk import BulkUpdate, MetadataUpdate
 from emulator.domain.csvio import CsvTable
 from emulator.domain.customer_entry import Entry, Event, instant
 from emulator.domain.customer_import import CustomerImport
+from emulator.domain.customer_lists import RECORD as LIST_RECORD
 from emulator.domain.customers import CustomerRecord
 from emulator.domain.generation import VoucherGeneration
 from emulator.domain.store import Tenant
@@ -31,9 +32,10 @@ from emulator.settings import JobTiming
 Json = dict[str, Any]
 Record = tuple[str, str, Any]
 VERSION = 2
-KINDS = ("meta", "customer", "event", "campaign", "voucher", "work", "job")
+KINDS = ("meta", "customer", "event", "campaign", "voucher", "work", "job", LIST_RECORD)
 GROUPS = {"customer": "customers", "event": "events", "campaign": "campaigns",
-          "voucher": "vouchers", "work": "work", "job": "jobs"}  # fmt: skip
+          "voucher": "vouchers", "work": "work", "job": "jobs",
+          LIST_RECORD: "customer_lists"}  # fmt: skip
 
 
 class SnapshotError(ValueError):
@@ -57,7 +59,6 @@ def meta(tenant: Tenant) -> Json:
         "queue": tenant.jobs.export(),
         "jobs": [job.id for job in tenant.jobs.jobs()],
         "categories": _categories(tenant),
-        "customer_lists": tenant.customer_lists.export(),
         "metadata_schemas": tenant.metadata_schemas.all(),
     }
 
@@ -116,6 +117,8 @@ def records(tenant: Tenant) -> Iterator[Record]:
         yield "work", job.id, job.work.dump_input()
     for job in jobs:
         yield "job", job.id, job.dump()
+    for listing in tenant.customer_lists.export():
+        yield LIST_RECORD, listing["id"], listing
 
 
 def record(tenant: Tenant, kind: str, key: str) -> Any:
@@ -141,6 +144,9 @@ def record(tenant: Tenant, kind: str, key: str) -> Any:
     if kind == "voucher":
         campaign_id, _, code = key.partition("/")
         return _voucher(tenant, campaign_id, code)
+    if kind == LIST_RECORD:
+        listing = tenant.customer_lists.find(key)
+        return None if listing is None else listing.dump()
     job = tenant.jobs.find(key)
     if job is None:
         return None
@@ -254,7 +260,9 @@ class Builder:
         jobs = [self._job(job_id) for job_id in state["jobs"]]
         tenant.jobs.load(state["queue"], jobs)
         tenant.categories.load(state["categories"])
-        tenant.customer_lists.load(state["customer_lists"])
+        # lists were kept inside meta before they became records of their own
+        lists = [*state.get("customer_lists", []), *self._records[LIST_RECORD].values()]
+        tenant.customer_lists.load(lists)
         # snapshots written before metadata schemas existed lack them
         tenant.metadata_schemas.load(state.get("metadata_schemas", []))
         _check_references(tenant)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from emulator.domain.categories import SegmentCategories
+from emulator.domain.changes import Changes
 from emulator.domain.csvio import normalise
 from emulator.domain.customer_list_file import FIELDS, MAX_POINTS, ListFile, ListRow, email_problem
 from emulator.domain.customers import Customers
@@ -22,6 +23,9 @@ from emulator.jobs.ids import IdGenerator
 
 Json = dict[str, Any]
 KEPT = 10  # previews kept per tenant; the oldest goes first
+# Each list is a record of its own in snapshots and the state file, written when it changes:
+# inside the tenant's meta record, up to ten 10,000-row previews were written on every save.
+RECORD = "customer_list"
 
 
 class ListTenant(Protocol):
@@ -31,6 +35,7 @@ class ListTenant(Protocol):
     categories: SegmentCategories
     ids: IdGenerator
     clock: Clock
+    changes: Changes
 
     def revision(self) -> int: ...
 
@@ -162,8 +167,11 @@ class CustomerLists:
             preview=build_preview(listing, tenant),
         )  # fmt: skip
         self._lists[created.id] = created
+        tenant.changes.mark(RECORD, created.id)
         while len(self._lists) > KEPT:
-            del self._lists[next(iter(self._lists))]
+            oldest = next(iter(self._lists))
+            del self._lists[oldest]
+            tenant.changes.mark(RECORD, oldest)
         return created
 
     def get(self, list_id: str) -> CustomerList:
@@ -196,12 +204,16 @@ class CustomerLists:
                 key="stale_customer_list")  # fmt: skip
         found.result = _apply(found.preview, tenant, update_existing)
         found.confirmed_at = iso(tenant.clock.now())
+        tenant.changes.mark(RECORD, found.id)
         # The applied preview is history now: keep its summary, drop its rows.
         found.preview = {**found.preview, "new_customers": [], "existing_customers": []}
         return found
 
     def export(self) -> list[Json]:
         return [listing.dump() for listing in self._lists.values()]
+
+    def find(self, list_id: str) -> CustomerList | None:
+        return self._lists.get(list_id)
 
     def load(self, state: list[Json]) -> None:
         lists = {item["id"]: CustomerList(**item) for item in state}
