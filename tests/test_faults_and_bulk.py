@@ -45,7 +45,7 @@ async def test_fail_ends_the_job_with_the_reason_and_applies_nothing(client: Cli
     await run_until_idle(client)
     assert (await call(client, "GET", "/v1/customers/f0"))[0] == 404
     status, again = await control(client, action_id, {"fail": "twice"})
-    assert status == 409 and again["key"] == "duplicate_found"
+    assert status == 409 and again["key"] == "async_action_finished"
 
 
 async def test_fail_keeps_portions_that_already_completed(client: Client) -> None:
