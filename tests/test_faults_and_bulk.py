@@ -240,6 +240,10 @@ async def test_bulk_failures_land_in_errors(client: Client) -> None:
         "message": "Row failed on purpose (emulator fault)", "details": "Item 2 was not updated",
         "key": "failed", "source_id": "b",
     }]  # fmt: skip
+    # the report has a line for the failed item too (it was missing: found walking the README)
+    response = await client.get(result["reports"][0].split(str(client.port), 1)[1])
+    assert (await response.text()).split() == ["source_id,found,updated", "a,false,true",
+                                               "b,false,false"]  # fmt: skip
 
 
 async def test_metadata_update_merges_and_upserts(client: Client) -> None:

@@ -155,6 +155,9 @@ class Rows:
         self.applied += 1
         return None
 
+    def refused(self, index: int) -> None:
+        pass
+
     def result(self, report: Report) -> dict[str, Any]:
         return {"done_count": report.done}
 

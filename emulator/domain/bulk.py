@@ -45,6 +45,12 @@ class _Upserts:
     def release(self) -> None:
         """The report lines stay; a bulk update drops its items (see BulkUpdate)."""
 
+    def refused(self, index: int) -> None:
+        """An item failed by an injected fault: reported as not updated, like one whose
+        metadata was refused (it was missing from the report)."""
+        source_id = self._source_ids[index]
+        self.lines.append((source_id, self._customers.find(source_id) is not None, False))
+
     def dump_progress(self) -> Json:
         return {"lines": list(self.lines), "invalid": [[r, d] for r, d in self.invalid.items()]}
 

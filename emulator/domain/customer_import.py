@@ -169,6 +169,9 @@ class CustomerImport:
             self._customers.create(fields)
         return None
 
+    def refused(self, index: int) -> None:
+        """Nothing to note: the failure is in the job's errors."""
+
     def release(self) -> None:
         """Finished: nothing per row stays (the job itself is kept for its result)."""
         self._rows = []

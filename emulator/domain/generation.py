@@ -69,5 +69,8 @@ class VoucherGeneration:
     def dump_progress(self) -> Json:
         return {}
 
+    def refused(self, index: int) -> None:
+        """Nothing to note: the failure is in the job's errors."""
+
     def release(self) -> None:
         """Nothing is held beyond the campaign itself."""

@@ -177,6 +177,9 @@ class VoucherImport:
         voucher["redemption"]["redeemed_quantity"] = numbers.get("redeemed_quantity", 0)
         return voucher
 
+    def refused(self, index: int) -> None:
+        """Nothing to note: the failure is in the job's errors."""
+
     def release(self) -> None:
         self._rows = []
         self._table = CsvTable(self._table.header, [])

@@ -244,7 +244,11 @@ class Engine:
     def _process(job: Job, index: int) -> None:
         key, row = job.work.key(index), index + 1
         fault = job.row_fault
-        reason = fault.reason if fault and fault.matches(row, key) else job.work.apply(index)
+        if fault and fault.matches(row, key):
+            reason: str | None = fault.reason
+            job.work.refused(index)
+        else:
+            reason = job.work.apply(index)
         if reason is None:
             job.report.done += 1
         else:

@@ -63,6 +63,10 @@ class Work(Protocol):
         """Drop what only processing needed, once the job has finished."""
         ...
 
+    def refused(self, index: int) -> None:
+        """Item `index` failed without being applied (a fault injected on its row)."""
+        ...
+
 
 @dataclass(frozen=True)
 class RowFault:
