@@ -29,9 +29,10 @@ async def list_tenants(request: web.Request) -> web.Response:
 
 
 def _matches(entry: Entry, needle: str) -> bool:
-    data = entry.data
-    return any(needle in str(data.get(key) or "").casefold()
-               for key in ("source_id", "name", "email", "id"))  # fmt: skip
+    """Searched in the stored fields: the public object is not put together per customer."""
+    own = entry.own
+    values = (own.get("source_id"), own.get("name"), own.get("email"), entry.id)
+    return any(needle in str(value or "").casefold() for value in values)
 
 
 def _row(tenant: Tenant, entry: Entry, labels: dict[str, tuple[str, str]]) -> Json:
@@ -64,7 +65,7 @@ def _customers(tenant: Tenant, needle: str, segment_id: str | None, page: int, l
     chosen = [
         entry for entry in reversed(list(tenant.customers.entries()))
         if (not needle or _matches(entry, needle))
-        and (members is None or entry.data["id"] in members)
+        and (members is None or entry.id in members)
     ]  # fmt: skip
     start = (page - 1) * limit
     labels = tenant.categories.labels()

@@ -101,7 +101,7 @@ def build_preview(listing: ListFile, tenant: ListTenant) -> Json:
                         "segments": row.segments})  # fmt: skip
         else:
             existing.append({"row": row.row, "identifier": row.identifier,
-                             "id": entry.data["id"],
+                             "id": entry.id,
                              "changes": _changes(row, tenant, entry.data)})  # fmt: skip
     categories = [{
         "name": name, "existing": tenant.categories.find(name) is not None,

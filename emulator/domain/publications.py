@@ -108,8 +108,8 @@ class Publications:
             return str(self._customers.create({**fields, "id": None})["id"])
         changes = {k: fields[k] for k in WRITABLE if k in fields and entry.data.get(k) != fields[k]}
         if changes:
-            self._customers.update(entry.data["id"], changes)
-        return str(entry.data["id"])
+            self._customers.update(entry.id, changes)
+        return entry.id
 
     def _earlier(self, request: Request, customer_id: str) -> Json | None:
         if request.source_id is not None:

@@ -128,7 +128,7 @@ def list_customer_segments(call: Call) -> Reply:
     `Tenant.segments_of` for why that is none here."""
     tenant = call.tenant
     entry = tenant.customers.find(call.param("customerId"))
-    segments = tenant.segments_of(None if entry is None else entry.data["id"])
+    segments = tenant.segments_of(None if entry is None else entry.id)
     return ok({"object": "list", "data_ref": "data", "data": segments, "total": len(segments)})
 
 

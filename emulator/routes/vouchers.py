@@ -66,7 +66,7 @@ def holder(call: Call, name: str) -> str | None:
     if key is None:
         return None
     entry = call.tenant.customers.find(key)
-    return key if entry is None else str(entry.data["id"])
+    return key if entry is None else entry.id
 
 
 def list_vouchers(call: Call) -> Reply:
