@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.contract.doccache import DocumentCache, user_cache_folder
 from emulator.contract.document import Resolver, SpecError, load_document, packaged_spec
 from emulator.contract.example_repairs import ExampleRepairs
 from emulator.contract.fastcheck import Compiler
@@ -174,11 +175,12 @@ def build_spec(document: Json) -> Spec:
     return Spec(document, mark_shared_routes(operations, report), report)
 
 
-def load_spec(path: Path | None = None) -> Spec:
+def load_spec(path: Path | None = None, cache: DocumentCache | None = None) -> Spec:
     """Load and compile a spec: the contract shipped in the package unless a path is given.
+    A YAML document's parsed form is kept in `cache` (default: the user's cache folder).
     Whatever is wrong with the document surfaces as one SpecError naming it."""
     source = packaged_spec() if path is None else path
-    document = load_document(source)
+    document = load_document(source, cache or DocumentCache(user_cache_folder()))
     try:
         return build_spec(document)
     except SpecError as error:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import yaml
+from typing import TYPE_CHECKING
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
 
 
 def where_and_why(error: yaml.YAMLError) -> str:
@@ -16,8 +17,10 @@ def where_and_why(error: yaml.YAMLError) -> str:
 
 def parse_yaml(text: str, name: str, error: type[ValueError]) -> object:
     """`name` says what the text is (`fixtures/a.yaml: this fixture`)."""
+    import yaml  # here: a start with no fixtures or scenario never needs it
+
     try:
-        return yaml.load(text, Loader=_LOADER)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as problem:
         raise error(f"{name} is not valid YAML{where_and_why(problem)}") from None
     except ValueError as problem:  # a scalar YAML cannot build, such as the date 2026-13-45
