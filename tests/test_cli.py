@@ -175,3 +175,16 @@ def test_a_bad_spec_is_a_one_line_error(tmp_path: Path, content: str | None, mes
     assert done.returncode == 1
     assert done.stderr.startswith("voucherify-emulator: ") and message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_failed_start_in_process_leaves_the_collector_on(tmp_path: Path) -> None:
+    """main() pauses the cyclic collector while it starts; a caller's process gets it back."""
+    import gc
+
+    from emulator.__main__ import main
+
+    assert gc.isenabled()
+    with pytest.raises(SystemExit) as stopped:
+        main(["--spec", str(tmp_path / "missing.yaml"), "--port", "0"])
+    assert stopped.value.code == 1
+    assert gc.isenabled()
