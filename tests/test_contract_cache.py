@@ -182,6 +182,7 @@ def test_the_user_cache_folder() -> None:
     assert user_cache_folder({"XDG_CACHE_HOME": "/x"}) == Path("/x/voucherify-emulator")
     home = Path(os.path.expanduser("~"))
     assert user_cache_folder({}) == home / ".cache" / "voucherify-emulator"
+    assert user_cache_folder({"XDG_CACHE_HOME": "relative"}) == user_cache_folder({})
 
 
 async def serve_once(env: dict[str, str], port: int) -> None:

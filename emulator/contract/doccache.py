@@ -28,9 +28,12 @@ _DIGEST = hashlib.sha256().digest_size
 
 
 def user_cache_folder(env: Mapping[str, str] | None = None) -> Path:
-    """$XDG_CACHE_HOME/voucherify-emulator, else ~/.cache/voucherify-emulator."""
+    """$XDG_CACHE_HOME/voucherify-emulator, else ~/.cache/voucherify-emulator (a relative
+    XDG_CACHE_HOME is ignored, as the XDG specification says)."""
     env = os.environ if env is None else env
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = env.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "voucherify-emulator"
 
 
