@@ -35,7 +35,7 @@ CONTROL = {**AUTH, "X-Emulator-Client": "bench", "Content-Type": "application/js
 def compile_bytecode() -> None:
     """Write the package's .pyc files first, as pip does when it installs the wheel. Where
     PYTHONDONTWRITEBYTECODE is set (this project's machines and Docker image set it) a checkout
-    never keeps them, and every start would compile about 100 modules from source: 0.3 to 0.5 s
+    never keeps them, and every start would compile about 100 modules from source: 0.1 to 0.3 s
     more, which is Python's cost on that one setup rather than the emulator's start-up."""
     for folder in ("emulator", "openapi"):
         compileall.compile_dir(REPO / folder, quiet=1)

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from helpers import REPO
 
+from emulator.contract import doccache
 from emulator.contract.doccache import KEEP, SUFFIX, DocumentCache, user_cache_folder
 from emulator.contract.document import SpecError
 from emulator.contract.spec import load_spec
@@ -60,17 +61,20 @@ def test_a_changed_text_is_parsed_again(tmp_path: Path) -> None:
     assert parse.calls == 2
 
 
-def test_a_copy_kept_by_another_python_or_parser_is_not_used(tmp_path: Path) -> None:
+def test_a_copy_kept_by_another_python_or_parser_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = DocumentCache(tmp_path)
     key = cache.key("a: 1\n")
     assert key == cache.key("a: 1\n")
     assert key != cache.key("a: 1 \n")
-    original = sys.version
-    try:
-        sys.version = original + " (another build)"
+    with monkeypatch.context() as patched:
+        patched.setattr(sys, "version", sys.version + " (another build)")
         assert cache.key("a: 1\n") != key
-    finally:
-        sys.version = original
+    with monkeypatch.context() as patched:
+        patched.setattr(doccache, "_parser_identity", lambda: b"another yaml")
+        assert cache.key("a: 1\n") != key
+    assert cache.key("a: 1\n") == key
 
 
 def damage_truncate(data: bytes) -> bytes:
