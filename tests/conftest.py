@@ -7,6 +7,9 @@ session; that half skips when the reference data is absent).
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +30,15 @@ ON_THE_VENDOR_SPEC = {
     "test_async_engine",
     "test_campaigns",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The contract's parsed copies (emulator/contract/doccache.py) go to a folder of this run,
+    for the emulators started in-process and the processes the tests spawn: a test run never
+    writes to the user's ~/.cache, nor reads what an earlier run left there."""
+    folder = tempfile.mkdtemp(prefix="voucherify-emulator-tests-cache-")
+    os.environ["XDG_CACHE_HOME"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
