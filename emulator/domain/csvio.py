@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 
 class CsvError(ValueError):
@@ -54,15 +56,101 @@ class CsvRow:
             return default
 
     @property
+    def cells(self) -> tuple[str, ...]:
+        """The cells in header order (fewer when the row is shorter than the header)."""
+        return self._cells
+
+    @property
     def values(self) -> dict[str, str]:
         """Header as written -> cell (a row shorter than the header lacks the last names)."""
         return dict(zip(self._names, self._cells, strict=False))
 
 
+# A line as open(newline="") splits text: ended by \r\n, \r or \n (or by the end of the text).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class _Lines:
+    """The lines of `text` from `start` on, for csv.reader, and where the last one read ends
+    (csv.reader reads no further than the record it returns). The text is read in place:
+    io.StringIO would hold a copy at four bytes a character."""
+
+    __slots__ = ("_matches", "end")
+
+    def __init__(self, text: str, start: int) -> None:
+        self._matches = _LINE.finditer(text, start)
+        self.end = start
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        match = next(self._matches)
+        self.end = match.end()
+        return match.group()
+
+
+class CsvRows(Sequence[CsvRow]):
+    """A file's data records, read from its text when asked for rather than all kept as
+    objects: reading them in order (as an import does) parses each once; any other index
+    starts reading again at that record (its offset in the text is kept). `read_csv` has
+    already read the whole file once, so reading it again never fails.
+
+    100,000 rows kept as objects held 45 MB while an import ran, and the process kept most of
+    it afterwards: the cells customers keep were scattered among the freed ones."""
+
+    __slots__ = ("_ends", "_last", "_lines", "_names", "_next", "_problems", "_reader",
+                 "_start", "_strict", "_text")  # fmt: skip
+
+    def __init__(
+        self, text: str, names: Sequence[str], strict: bool, start: int, ends: array[int],
+        lines: array[int], problems: dict[int, str],
+    ) -> None:  # fmt: skip
+        self._text, self._names, self._strict, self._start = text, names, strict, start
+        self._ends, self._lines, self._problems = ends, lines, problems
+        self._reader: Iterator[list[str]] = iter(())
+        self._next = -1  # the index the reader is at (-1: none yet)
+        self._last: CsvRow | None = None  # the row read last (an import reads each twice)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> CsvRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CsvRow]: ...
+    def __getitem__(self, index: int | slice) -> CsvRow | list[CsvRow]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("row index out of range")
+        if index == self._next - 1 and self._last is not None:
+            return self._last
+        if index != self._next:
+            self._reader = self._records(self._start if index == 0 else self._ends[index - 1])
+        self._next = index + 1
+        self._last = self._row(index, next(self._reader))
+        return self._last
+
+    def __iter__(self) -> Iterator[CsvRow]:
+        for index, record in enumerate(self._records(self._start)):
+            yield self._row(index, record)
+
+    def _records(self, start: int) -> Iterator[list[str]]:
+        reader = csv.reader(_Lines(self._text, start), strict=self._strict)
+        return (record for record in reader if not _is_blank(record))
+
+    def _row(self, index: int, record: list[str]) -> CsvRow:
+        return CsvRow.of(index + 1, self._names, record, self._problems.get(index),
+                         self._lines[index])  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CsvTable:
     header: list[str]
-    rows: list[CsvRow]
+    rows: Sequence[CsvRow]
 
     def has_column(self, normalised: str) -> bool:
         return any(normalise(name) == normalised for name in self.header)
@@ -137,23 +225,27 @@ def _check_header(header: list[str], line: int) -> list[str]:
 def read_csv(data: bytes, strict: bool = False) -> CsvTable:
     """`strict` refuses what the csv module otherwise forgives (an unclosed quote at the end,
     text after a closing quote)."""
-    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=strict)
+    text = _decode(data)
+    lines = _Lines(text, 0)
+    reader = csv.reader(lines, strict=strict)
+    ends, starts, problems = array("q"), array("q"), {}
     try:
         header = next((record for record in reader if not _is_blank(record)), None)
         if header is None:
             raise CsvError("The file is empty: its first line must be a header", "empty_file", 1)
         names = _check_header(header, reader.line_num)
-        rows: list[CsvRow] = []
-        start = reader.line_num + 1
+        first, start = lines.end, reader.line_num + 1
         for record in reader:
             line, start = start, reader.line_num + 1
             if _is_blank(record):
                 continue
-            problem = None
             if len(record) != len(names):
-                problem = f"Row has {len(record)} fields but the header has {len(names)}"
-            rows.append(CsvRow.of(len(rows) + 1, names, record, problem, line))
+                problems[len(ends)] = (
+                    f"Row has {len(record)} fields but the header has {len(names)}"
+                )
+            ends.append(lines.end)
+            starts.append(line)
     except csv.Error as error:
         line = reader.line_num
         raise CsvError(f"Malformed CSV near line {line}: {error}", "not_csv", line) from None
-    return CsvTable(names, rows)
+    return CsvTable(names, CsvRows(text, tuple(names), strict, first, ends, starts, problems))

@@ -82,6 +82,23 @@ def _valid_date(text: str) -> bool:
     return True
 
 
+def _route(header: str) -> tuple[str, str, str]:
+    """Where a column goes: ("field" | "address" | "metadata", the name there, the header)."""
+    name = normalise(header)
+    if name in _FIELDS:
+        return ("field", _FIELDS[name], header)
+    if name in _ADDRESS:
+        return ("address", _ADDRESS[name], header)
+    return ("metadata", header, header)
+
+
+def _text_items(value: Json) -> tuple[tuple[str, str], ...] | None:
+    """An object of text values as a key (None when a value is not text: 1 and True are equal
+    keys, and would be taken for one another)."""
+    items = tuple(value.items())
+    return items if all(type(v) is str for _, v in items) else None
+
+
 class CustomerImport:
     def __init__(self, table: CsvTable, customers: Customers, schemas: MetadataSchemas) -> None:
         self._table = table
@@ -89,8 +106,8 @@ class CustomerImport:
         self._customers = customers
         self._schemas = schemas
         self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
-        self._routes: dict[str, tuple[str, str]] = {}
-        self._pools: dict[str, dict[str, str] | None] = {}
+        self._columns = [_route(header) for header in table.header]
+        self._pools: dict[str, dict[Any, Any] | None] = {}
 
     def size(self) -> int:
         return len(self._rows)
@@ -99,41 +116,43 @@ class CustomerImport:
         column = self._source_column
         return {"source_id": self._rows[index].cell(column).strip() if column else ""}
 
-    def _route(self, header: str) -> tuple[str, str]:
-        """Where a column goes: ("field" | "address" | "metadata", the name there); each
-        header is normalised once per import, not once per cell."""
-        route = self._routes.get(header)
-        if route is None:
-            name = normalise(header)
-            if name in _FIELDS:
-                route = ("field", _FIELDS[name])
-            elif name in _ADDRESS:
-                route = ("address", _ADDRESS[name])
-            else:
-                route = ("metadata", header)
-            self._routes[header] = route
-        return route
-
     def _split(self, row: CsvRow) -> tuple[Json, Json, Json]:
-        parts: dict[str, Json] = {"field": {}, "address": {}, "metadata": {}}
-        for header, value in row.values.items():
+        """The row's fields, address and metadata cells. Equal field cells are one string (a
+        source_id that is also the email is kept once)."""
+        fields: Json = {}
+        address: Json = {}
+        metadata: Json = {}
+        parts = {"field": fields, "address": address, "metadata": metadata}
+        for (where, name, header), value in zip(self._columns, row.cells, strict=False):
             cell = value.strip()
             if cell:
-                where, name = self._route(header)
-                parts[where][name] = cell if where == "field" else self._shared(header, cell)
-        return parts["field"], parts["address"], parts["metadata"]
+                if where == "field":
+                    for known in fields.values():
+                        if known == cell:
+                            cell = known
+                            break
+                else:
+                    cell = self._shared(header, cell)
+                parts[where][name] = cell
+        return fields, address, metadata
 
-    def _shared(self, header: str, cell: str) -> str:
-        """One string for a value an address or metadata column repeats (a city, a country, a
-        tier: 100,000 customers then hold a few strings, not 100,000); a column with more than
-        POOLED distinct values stops being pooled."""
-        pool = self._pools.setdefault(header, {})
+    def _shared(self, pool_name: str, value: Any) -> Any:
+        """One object for a value an address or metadata column repeats (a city, a country, a
+        tier), and for an address or metadata object that repeats (all text: nothing changes
+        a stored object in place, see customer_entry.ZEROED): 100,000 customers then hold a
+        few of them, not 100,000. A pool past POOLED distinct values stops pooling."""
+        pool = self._pools.get(pool_name, {})
         if pool is None:
-            return cell
-        if len(pool) >= POOLED:
-            self._pools[header] = None  # not a column of a few values
-            return cell
-        return pool.setdefault(cell, cell)
+            return value
+        key = value if isinstance(value, str) else _text_items(value)
+        if key is None:
+            return value
+        if not pool:
+            self._pools[pool_name] = pool
+        elif len(pool) >= POOLED and key not in pool:
+            self._pools[pool_name] = None  # not a column of a few values
+            return value
+        return pool.setdefault(key, value)
 
     def apply(self, index: int) -> str | None:
         row = self._rows[index]
@@ -151,10 +170,13 @@ class CustomerImport:
             return f"Cannot find customer with id {customer_id}"
         current = entry.own if entry else {}
         if address:
-            fields["address"] = {**(current.get("address") or {}), **address}
+            old = current.get("address")
+            # (pools of whole objects have names no header has: a header has no NUL)
+            fields["address"] = self._shared("\0address", {**old, **address} if old else address)
         if metadata:
             typed = self._schemas.from_cells("customer", metadata)
-            fields["metadata"] = {**(current.get("metadata") or {}), **typed}
+            old = current.get("metadata")
+            fields["metadata"] = self._shared("\0metadata", {**old, **typed} if old else typed)
         try:
             self._schemas.check_write(
                 "customer", fields.get("metadata", current.get("metadata")), bool(metadata),
@@ -164,9 +186,9 @@ class CustomerImport:
             return f"Metadata validation failed: {error.details}"
         if entry is not None:
             fields.pop("source_id", None)
-            self._customers.update(entry.id, fields)
+            self._customers.write(entry, fields)
         else:
-            self._customers.create(fields)
+            self._customers.add(fields)
         return None
 
     def refused(self, index: int) -> None:
@@ -177,7 +199,7 @@ class CustomerImport:
         self._rows = []
         self._table = CsvTable(self._table.header, [])
         self._pools = {}
-        self._routes = {}
+        self._columns = []
 
     def dump_input(self) -> Json:
         return {"kind": "customer_import", "table": self._table.dump()}

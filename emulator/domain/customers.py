@@ -110,7 +110,15 @@ class Customers:
 
     def update(self, key: str, body: Json, points: int | None = None) -> Json:
         """Replace the fields sent (a new object: the old one may live on in the history)."""
-        entry = self.entry(key)
+        return self.write(self.entry(key), body, points).data
+
+    def add(self, body: Json) -> Entry:
+        """A new customer (its id and source_id known to be new), without its public object:
+        an import adds 100,000 and shows none."""
+        return self._insert(body)
+
+    def write(self, entry: Entry, body: Json, points: int | None = None) -> Entry:
+        """`update` of a live customer, without its public object."""
         changes = {name: body[name] for name in WRITABLE if name in body}
         if points is not None:
             changes["loyalty"] = _with_points(entry.own.get("loyalty") or ZEROED["loyalty"], points)
@@ -124,7 +132,7 @@ class Customers:
         self._activity.replaced(entry, old)
         self._activity.record(entry, UPDATED, now, changes)
         self._changes.mark("customer", entry.id)
-        return entry.data
+        return entry
 
     def delete(self, key: str) -> None:
         entry = self.entry(key)
