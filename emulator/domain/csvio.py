@@ -10,6 +10,7 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, overload
 
 
@@ -70,50 +71,37 @@ class CsvRow:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
-class _Lines:
-    """The lines of `text` from `start` on, for csv.reader, and where the last one read ends
-    (csv.reader reads no further than the record it returns). The text is read in place:
-    io.StringIO would hold a copy at four bytes a character."""
-
-    __slots__ = ("_matches", "end")
-
-    def __init__(self, text: str, start: int) -> None:
-        self._matches = _LINE.finditer(text, start)
-        self.end = start
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        match = next(self._matches)
-        self.end = match.end()
-        return match.group()
+def _records(text: str, strict: bool) -> tuple[Any, Iterator[list[str]]]:
+    """csv.reader over the text's lines, read in place (io.StringIO would hold a copy at four
+    bytes a character), and its records without the blank ones."""
+    reader = csv.reader(map(re.Match.group, _LINE.finditer(text)), strict=strict)
+    return reader, (record for record in reader if "".join(record).strip())
 
 
 class CsvRows(Sequence[CsvRow]):
     """A file's data records, read from its text when asked for rather than all kept as
     objects: reading them in order (as an import does) parses each once; any other index
-    starts reading again at that record (its offset in the text is kept). `read_csv` has
-    already read the whole file once, so reading it again never fails.
+    reads the file again up to it. `read_csv` has read the whole file once already, so reading
+    it again never fails.
 
     100,000 rows kept as objects held 45 MB while an import ran, and the process kept most of
     it afterwards: the cells customers keep were scattered among the freed ones."""
 
-    __slots__ = ("_ends", "_last", "_lines", "_names", "_next", "_problems", "_reader",
-                 "_start", "_strict", "_text")  # fmt: skip
+    __slots__ = ("_last", "_lines", "_names", "_next", "_problems", "_reader", "_strict",
+                 "_text")  # fmt: skip
 
     def __init__(
-        self, text: str, names: Sequence[str], strict: bool, start: int, ends: array[int],
-        lines: array[int], problems: dict[int, str],
+        self, text: str, names: Sequence[str], strict: bool, lines: array[int],
+        problems: dict[int, str],
     ) -> None:  # fmt: skip
-        self._text, self._names, self._strict, self._start = text, names, strict, start
-        self._ends, self._lines, self._problems = ends, lines, problems
+        self._text, self._names, self._strict = text, names, strict
+        self._lines, self._problems = lines, problems  # each row's first line; rows' troubles
         self._reader: Iterator[list[str]] = iter(())
         self._next = -1  # the index the reader is at (-1: none yet)
         self._last: CsvRow | None = None  # the row read last (an import reads each twice)
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._lines)
 
     @overload
     def __getitem__(self, index: int) -> CsvRow: ...
@@ -128,19 +116,16 @@ class CsvRows(Sequence[CsvRow]):
             raise IndexError("row index out of range")
         if index == self._next - 1 and self._last is not None:
             return self._last
-        if index != self._next:
-            self._reader = self._records(self._start if index == 0 else self._ends[index - 1])
+        if index != self._next:  # past the header and the rows before
+            self._reader = islice(_records(self._text, self._strict)[1], index + 1, None)
         self._next = index + 1
         self._last = self._row(index, next(self._reader))
         return self._last
 
     def __iter__(self) -> Iterator[CsvRow]:
-        for index, record in enumerate(self._records(self._start)):
+        records = islice(_records(self._text, self._strict)[1], 1, None)
+        for index, record in enumerate(records):
             yield self._row(index, record)
-
-    def _records(self, start: int) -> Iterator[list[str]]:
-        reader = csv.reader(_Lines(self._text, start), strict=self._strict)
-        return (record for record in reader if not _is_blank(record))
 
     def _row(self, index: int, record: list[str]) -> CsvRow:
         return CsvRow.of(index + 1, self._names, record, self._problems.get(index),
@@ -202,7 +187,7 @@ def _decode(data: bytes) -> str:
 
 
 def _is_blank(record: list[str]) -> bool:
-    return all(not cell.strip() for cell in record)
+    return not "".join(record).strip()
 
 
 def _check_header(header: list[str], line: int) -> list[str]:
@@ -226,26 +211,24 @@ def read_csv(data: bytes, strict: bool = False) -> CsvTable:
     """`strict` refuses what the csv module otherwise forgives (an unclosed quote at the end,
     text after a closing quote)."""
     text = _decode(data)
-    lines = _Lines(text, 0)
-    reader = csv.reader(lines, strict=strict)
-    ends, starts, problems = array("q"), array("q"), {}
+    reader, records = _records(text, strict)
+    starts, problems = array("q"), {}
     try:
-        header = next((record for record in reader if not _is_blank(record)), None)
+        header = next(records, None)
         if header is None:
             raise CsvError("The file is empty: its first line must be a header", "empty_file", 1)
         names = _check_header(header, reader.line_num)
-        first, start = lines.end, reader.line_num + 1
+        start = reader.line_num + 1
         for record in reader:
             line, start = start, reader.line_num + 1
             if _is_blank(record):
                 continue
             if len(record) != len(names):
-                problems[len(ends)] = (
+                problems[len(starts)] = (
                     f"Row has {len(record)} fields but the header has {len(names)}"
                 )
-            ends.append(lines.end)
             starts.append(line)
     except csv.Error as error:
         line = reader.line_num
         raise CsvError(f"Malformed CSV near line {line}: {error}", "not_csv", line) from None
-    return CsvTable(names, CsvRows(text, tuple(names), strict, first, ends, starts, problems))
+    return CsvTable(names, CsvRows(text, tuple(names), strict, starts, problems))

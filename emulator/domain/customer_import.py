@@ -82,21 +82,18 @@ def _valid_date(text: str) -> bool:
     return True
 
 
-def _route(header: str) -> tuple[str, str, str]:
-    """Where a column goes: ("field" | "address" | "metadata", the name there, the header)."""
+FIELD, ADDRESS, METADATA = 0, 1, 2
+Column = tuple[int, str, "dict[str, str] | None"]  # where, the name there, its pool of values
+
+
+def _route(header: str) -> Column:
+    """Where a column goes: a field, the address or metadata, and the name there."""
     name = normalise(header)
     if name in _FIELDS:
-        return ("field", _FIELDS[name], header)
+        return (FIELD, _FIELDS[name], None)
     if name in _ADDRESS:
-        return ("address", _ADDRESS[name], header)
-    return ("metadata", header, header)
-
-
-def _text_items(value: Json) -> tuple[tuple[str, str], ...] | None:
-    """An object of text values as a key (None when a value is not text: 1 and True are equal
-    keys, and would be taken for one another)."""
-    items = tuple(value.items())
-    return items if all(type(v) is str for _, v in items) else None
+        return (ADDRESS, _ADDRESS[name], {})
+    return (METADATA, header, {})
 
 
 class CustomerImport:
@@ -107,7 +104,7 @@ class CustomerImport:
         self._schemas = schemas
         self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
         self._columns = [_route(header) for header in table.header]
-        self._pools: dict[str, dict[Any, Any] | None] = {}
+        self._objects: tuple[dict[Any, Json], dict[Any, Json]] = ({}, {})  # address, metadata
 
     def size(self) -> int:
         return len(self._rows)
@@ -118,41 +115,45 @@ class CustomerImport:
 
     def _split(self, row: CsvRow) -> tuple[Json, Json, Json]:
         """The row's fields, address and metadata cells. Equal field cells are one string (a
-        source_id that is also the email is kept once)."""
+        source_id that is also the email is kept once); a value an address or metadata column
+        repeats (a city, a country, a tier) is one string for all rows: 100,000 customers then
+        hold a few, not 100,000. A column past POOLED distinct values stops being pooled."""
         fields: Json = {}
-        address: Json = {}
-        metadata: Json = {}
-        parts = {"field": fields, "address": address, "metadata": metadata}
-        for (where, name, header), value in zip(self._columns, row.cells, strict=False):
+        parts: tuple[Json, Json, Json] = (fields, {}, {})
+        for column, value in zip(self._columns, row.cells, strict=False):
             cell = value.strip()
-            if cell:
-                if where == "field":
-                    for known in fields.values():
-                        if known == cell:
-                            cell = known
-                            break
-                else:
-                    cell = self._shared(header, cell)
-                parts[where][name] = cell
-        return fields, address, metadata
+            if not cell:
+                continue
+            where, name, pool = column
+            if where == FIELD:
+                for known in fields.values():
+                    if known == cell:
+                        cell = known
+                        break
+            elif pool is not None:
+                shared = pool.get(cell)
+                if shared is not None:
+                    cell = shared
+                elif len(pool) < POOLED:
+                    pool[cell] = cell
+                else:  # not a column of a few values
+                    self._columns[self._columns.index(column)] = (where, name, None)
+            parts[where][name] = cell
+        return parts
 
-    def _shared(self, pool_name: str, value: Any) -> Any:
-        """One object for a value an address or metadata column repeats (a city, a country, a
-        tier), and for an address or metadata object that repeats (all text: nothing changes
-        a stored object in place, see customer_entry.ZEROED): 100,000 customers then hold a
-        few of them, not 100,000. A pool past POOLED distinct values stops pooling."""
-        pool = self._pools.get(pool_name, {})
-        if pool is None:
-            return value
-        key = value if isinstance(value, str) else _text_items(value)
-        if key is None:
-            return value
-        if not pool:
-            self._pools[pool_name] = pool
-        elif len(pool) >= POOLED and key not in pool:
-            self._pools[pool_name] = None  # not a column of a few values
-            return value
-        return pool.setdefault(key, value)
+    def _shared(self, pool: dict[Any, Json], value: Json) -> Json:
+        """One object for an address or metadata object that repeats, all of text (nothing
+        changes a stored object in place, see customer_entry.ZEROED); past POOLED objects,
+        no more are pooled."""
+        key = tuple(value.items())
+        if not all(type(v) is str for _, v in key):
+            return value  # (1 and True are equal keys; a list is none)
+        shared = pool.get(key)
+        if shared is not None:
+            return shared
+        if len(pool) < POOLED:
+            pool[key] = value
+        return value
 
     def apply(self, index: int) -> str | None:
         row = self._rows[index]
@@ -171,12 +172,12 @@ class CustomerImport:
         current = entry.own if entry else {}
         if address:
             old = current.get("address")
-            # (pools of whole objects have names no header has: a header has no NUL)
-            fields["address"] = self._shared("\0address", {**old, **address} if old else address)
+            merged = {**old, **address} if old else address
+            fields["address"] = self._shared(self._objects[0], merged)
         if metadata:
             typed = self._schemas.from_cells("customer", metadata)
             old = current.get("metadata")
-            fields["metadata"] = self._shared("\0metadata", {**old, **typed} if old else typed)
+            fields["metadata"] = self._shared(self._objects[1], {**old, **typed} if old else typed)
         try:
             self._schemas.check_write(
                 "customer", fields.get("metadata", current.get("metadata")), bool(metadata),
@@ -198,8 +199,9 @@ class CustomerImport:
         """Finished: nothing per row stays (the job itself is kept for its result)."""
         self._rows = []
         self._table = CsvTable(self._table.header, [])
-        self._pools = {}
+        self._objects = ({}, {})
         self._columns = []
+        self._customers.settle()
 
     def dump_input(self) -> Json:
         return {"kind": "customer_import", "table": self._table.dump()}
