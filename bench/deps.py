@@ -5,7 +5,7 @@
   jsonschema (OAS30Validator.is_valid) and openapi-core's validate_response;
 - JSON: writing and reading a 100-customer page with orjson and with the standard library;
 - the event loop: GET and POST throughput of the command-line server on uvloop and on asyncio
-  (bench/uvloop_run.py), when uvloop is installed.
+  (`--event-loop`), when uvloop is installed.
 """
 
 from __future__ import annotations
@@ -116,8 +116,7 @@ async def loops() -> dict[str, dict[str, float]] | None:
         return None
     found: dict[str, dict[str, float]] = {}
     for loop in ("asyncio", "uvloop", "asyncio", "uvloop"):  # alternated: the machine drifts
-        launcher = (str(REPO / "bench" / "uvloop_run.py"), loop)
-        async with Emulator(launcher=launcher) as server:
+        async with Emulator("--event-loop", loop) as server:
             for kind, url in (("GET", f"{server.url}/v1/customers?limit=1"),
                               ("POST", f"{server.url}/v1/customers")):  # fmt: skip
                 load = await asyncio.to_thread(generate, url, kind.lower(), 3.0)

@@ -28,7 +28,7 @@ from emulator.cli_types import (
     port_number,
     positive_int,
 )
-from emulator.settings import DEFAULT_PORT, JobTiming, Settings
+from emulator.settings import DEFAULT_PORT, EVENT_LOOPS, JobTiming, Settings
 
 PROG = "voucherify-emulator"
 
@@ -59,6 +59,11 @@ def _server_flags(parser: Parser, env: Mapping[str, str]) -> None:
         "--log-level", type=log_level, default="INFO", metavar="LEVEL",
         help="DEBUG, INFO (default: start-up, async-action transitions), WARNING, ERROR or "
         "CRITICAL",
+    )  # fmt: skip
+    parser.add_argument(
+        "--event-loop", choices=EVENT_LOOPS, default="auto",
+        help="auto (default: uvloop where it is installed, as it is on Linux and macOS), "
+        "uvloop or asyncio",
     )  # fmt: skip
     parser.add_argument(
         "--access-log", action="store_true",
@@ -214,6 +219,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         log_level=args.log_level,
         access_log=args.access_log,
+        event_loop=args.event_loop,
         scenario=args.scenario,
         state_file=args.state_file,
         credentials=dict(args.credentials) or None,

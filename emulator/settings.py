@@ -12,6 +12,8 @@ from typing import Literal
 from emulator.jobs.clock import check_instant, check_scale
 
 ClockMode = Literal["real", "scaled", "manual"]
+EventLoop = Literal["auto", "uvloop", "asyncio"]
+EVENT_LOOPS: tuple[EventLoop, ...] = ("auto", "uvloop", "asyncio")
 
 DEFAULT_PORT = 8080
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the vendor's documented 10 MB payload limit
@@ -73,6 +75,7 @@ class Settings:
     scenario: Path | None = None  # YAML file of HTTP faults applied from the start
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
     access_log: bool = False  # one log line per request (method, path, status, ms, tenant)
+    event_loop: EventLoop = "auto"  # the command line's loop: auto is uvloop where installed
     job_timing: JobTiming = JobTiming()
     job_timings: dict[str, JobTiming] = field(default_factory=dict)
     # The control plane: with a token, every /_emulator request (health aside) must carry

@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from helpers import REPO, VENDOR_FULL
+from processes import Emulator
 
 from emulator import __version__
 from emulator.__main__ import build_parser, parse_settings
@@ -175,3 +176,33 @@ def test_a_bad_spec_is_a_one_line_error(tmp_path: Path, content: str | None, mes
     assert done.returncode == 1
     assert done.stderr.startswith("voucherify-emulator: ") and message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    ((), "uvloop"),  # auto: uvloop is a runtime dependency wherever it installs
+    (("--event-loop", "uvloop"), "uvloop"),
+    (("--event-loop", "asyncio"), "asyncio"),
+])  # fmt: skip
+async def test_the_command_line_serves_on_the_event_loop_chosen(
+    flags: tuple[str, ...], expected: str
+) -> None:
+    """The same API, validated, on either loop; health says which loop it is on, and SIGTERM
+    stops either cleanly."""
+    server = await Emulator(*flags).start()
+    headers = {"X-App-Id": "loop", "X-App-Token": "t"}
+    try:
+        async with aiohttp.ClientSession(server.url) as session:
+            async with session.get("/_emulator/health") as response:
+                assert (await response.json())["event_loop"] == expected
+            body = {"source_id": "loop@example.com", "name": "Loop"}
+            async with session.post("/v1/customers", json=body, headers=headers) as response:
+                assert response.status == 200
+                created = await response.json()
+            async with session.get(f"/v1/customers/{created['id']}", headers=headers) as response:
+                assert (await response.json())["source_id"] == "loop@example.com"
+            bad = {"email": 42}
+            async with session.post("/v1/customers", json=bad, headers=headers) as response:
+                assert response.status == 400
+                assert (await response.json())["details"] == "Property .email must be string"
+    finally:
+        assert await server.stop() == 0

@@ -58,3 +58,17 @@ def test_bad_values_are_refused_clearly(
     assert stopped.value.code == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
+
+
+def test_the_event_loop_flag() -> None:
+    assert parse_settings([]).event_loop == "auto"
+    assert parse_settings(["--event-loop", "asyncio"]).event_loop == "asyncio"
+    assert parse_settings(["--event-loop", "uvloop"]).event_loop == "uvloop"
+
+
+def test_an_unknown_event_loop_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse_settings(["--event-loop", "trio"])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "--event-loop" in error and "Traceback" not in error

@@ -42,7 +42,7 @@ def test_runtime_dependencies_are_exactly_what_the_runtime_imports() -> None:
     assert imported == names(PYPROJECT["project"]["dependencies"])
     assert imported == {
         "aiohttp", "jsonschema", "jsonschema-rs", "openapi-schema-validator", "orjson", "pyyaml",
-        "sortedcontainers",
+        "sortedcontainers", "uvloop",
     }
 
 

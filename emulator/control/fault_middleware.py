@@ -11,7 +11,7 @@ from emulator.contract.routes import API_PREFIXES
 from emulator.control.faults import Plan
 from emulator.http.endpoint import json_response
 from emulator.http.errors import STATUS_KEYS, ApiError, PayloadTooLarge
-from emulator.http.keys import FAULT, FAULTS, GONE, REQUEST_IDS, SETTINGS, SLEEP, WALL
+from emulator.http.keys import FAULTS, REQUEST_IDS, SETTINGS, SLEEP, WALL, facts
 
 RATE_LIMITED = "Too many requests hit the API too quickly."
 
@@ -45,11 +45,11 @@ async def fault_middleware(request: web.Request, handler: Handler) -> web.Stream
     if plan is None:
         return await handler(request)
     if plan.kinds:
-        request[FAULT] = "fault:" + "+".join(plan.kinds)
+        facts(request).fault = "fault:" + "+".join(plan.kinds)
     if plan.delay_seconds > 0:
         await request.app[SLEEP](plan.delay_seconds)
     if plan.drop:
-        request[GONE] = True
+        facts(request).gone = True
         transport = request.transport
         request.protocol.force_close()
         if transport is not None:

@@ -55,6 +55,7 @@ class Entry(NamedTuple):  # a tuple: made on every request, and 3x cheaper than 
     def view(self) -> Json:
         view = self._asdict()
         view["at"] = iso(self.at)
+        view["duration_ms"] = round(self.duration_ms, 3)  # rounded when shown, not per request
         view["request_body"] = text(self.request_body)
         view["response_body"] = text(self.response_body)
         return view
@@ -69,10 +70,9 @@ class Journal:
     def size(self) -> int:
         return self._entries.maxlen or 0
 
-    def record(self, **fields: Any) -> Entry:
-        entry = Entry(id=next(self._ids), **fields)
-        self._entries.append(entry)
-        return entry
+    def record(self, *fields: Any) -> None:
+        """An entry of `fields` in Entry's order after `id` (positional: on every request)."""
+        self._entries.append(Entry(next(self._ids), *fields))
 
     def query(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -94,12 +95,19 @@ def summary(app: web.Application) -> str:
     return text
 
 
+def loop_name() -> str:
+    """uvloop or asyncio: what the running event loop is made of."""
+    module = type(asyncio.get_running_loop()).__module__
+    return "uvloop" if module.startswith("uvloop") else "asyncio"
+
+
 async def health(request: web.Request) -> web.Response:
     spec, tenants = request.app[SPEC], request.app[TENANTS]
     body = {
         "status": "ok", "operations": len(spec.operations), **coverage(request.app),
         "repairs": len(spec.report.repairs), "validators": spec.check_count,
         "tenants": len(tenants), "max_tenants": tenants.limit, "evicted_tenants": tenants.evicted,
+        "event_loop": loop_name(),
     }  # fmt: skip
     state_file = request.app.get(STATE_FILE)
     if state_file is not None:

@@ -22,7 +22,7 @@ from emulator.contract.spec import Operation
 from emulator.contract.strictjson import clean_text
 from emulator.control.journal import clip, kept
 from emulator.http.errors import PayloadTooLarge, bad_payload, request_timeout, unsupported_media
-from emulator.http.keys import BODY_SEEN
+from emulator.http.keys import facts
 from emulator.routes.calls import Form, Upload
 
 T = TypeVar("T")
@@ -53,10 +53,10 @@ async def read_body(request: web.Request, op: Operation, limit: int, timeout: fl
     media = media_type(request)
     if media == MULTIPART and media in op.body_checks:
         form = await within(timeout, _read_form(request, limit))
-        request[BODY_SEEN] = describe_form(form)
+        facts(request).body_seen = describe_form(form)
         return Body(True, form, media)
     raw = await read_raw(request, limit, timeout)
-    request[BODY_SEEN] = kept(raw)
+    facts(request).body_seen = kept(raw)
     if not raw.strip():
         if op.body_required:
             raise bad_payload("Request body is required")

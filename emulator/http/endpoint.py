@@ -33,7 +33,7 @@ from emulator.http.errors import (
     from_domain,
     unauthorized,
 )
-from emulator.http.keys import HANDLER_KIND, OPERATION, TENANT, VALIDATION
+from emulator.http.keys import Facts, facts
 from emulator.http.tenancy import serving
 from emulator.jobs.ids import IdGenerator
 from emulator.routes.calls import JSON, Call, Handler, Precheck, Reply, prepare
@@ -47,10 +47,14 @@ def dump(body: Any) -> bytes:
     return strictjson.dumps(body)
 
 
+JSON_TYPE = {"Content-Type": "application/json; charset=utf-8"}
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    # The Content-Type header given whole: aiohttp's content_type and charset arguments parse
+    # and rebuild it on every response.
     response = web.Response(
-        status=status, body=dump(body), content_type="application/json", charset="utf-8",
-        headers=headers,
+        status=status, body=dump(body), headers={**JSON_TYPE, **headers} if headers else JSON_TYPE,
     )  # fmt: skip
     if status == 408:
         response.force_close()  # the rest of a stalled body is not waited for
@@ -119,30 +123,31 @@ class Endpoint:
         self, request: web.Request, path: Mapping[str, str]
     ) -> web.StreamResponse:
         """Answer with the path parameters already read (named as this operation names them)."""
-        request[OPERATION] = self.op.operation_id
-        request[HANDLER_KIND] = self.kind
+        known = facts(request)
+        known.operation = self.op.operation_id
+        known.handler_kind = self.kind
         try:
-            asked = await self._read(request, path)
+            asked = await self._read(request, path, known)
         except (ApiError, PayloadTooLarge) as error:
             if error.status == 408:
                 raise  # a stalled client: the error layer answers, not the contract
-            request[VALIDATION] = "request_rejected"
-            return self._finish(request, self._error_reply(error))
+            known.validation = "request_rejected"
+            return self._finish(known, self._error_reply(error))
         # No room for a new tenant (TenantLimit) is the emulator's own 503, answered by the
         # error middleware: it is no answer of the vendor's API.
         current = partial(self._tenants.get, asked.tenant_id)
         async with serving(current(), self._settings.slice_seconds, current) as tenant:
-            return self._finish(request, self._run(asked, tenant))
+            return self._finish(known, self._run(asked, tenant))
 
-    def _finish(self, request: web.Request, reply: Reply) -> web.StreamResponse:
+    def _finish(self, known: Facts, reply: Reply) -> web.StreamResponse:
         response, violation = self._write(reply)
         if violation:
-            request[VALIDATION] = "contract_violation"
-        elif VALIDATION not in request:
-            request[VALIDATION] = "passed" if self._settings.validate_requests else "skipped"
+            known.validation = "contract_violation"
+        elif known.validation is None:
+            known.validation = "passed" if self._settings.validate_requests else "skipped"
         return response
 
-    async def _read(self, request: web.Request, path: Mapping[str, str]) -> Asked:
+    async def _read(self, request: web.Request, path: Mapping[str, str], known: Facts) -> Asked:
         """Everything the request says, checked, before the tenant is touched."""
         settings, op = self._settings, self.op
         try:
@@ -151,7 +156,7 @@ class Endpoint:
             )
         except AuthError as error:
             raise unauthorized(str(error)) from None
-        request[TENANT] = tenant_id
+        known.tenant = tenant_id
         params, problem = read_params(
             op.params, request.query, path, settings.validate_requests, request.headers
         )

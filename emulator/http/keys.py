@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -22,15 +23,37 @@ FAULTS = web.AppKey("faults", FaultBook)
 Sleep = Callable[[float], Awaitable[None]]
 SLEEP: web.AppKey[Sleep] = web.AppKey("sleep")  # how injected latency waits (tests replace it)
 WALL = web.AppKey("wall", Clock)  # real time, for the journal and rate limits of unknown tenants
-# What the validation pipeline concluded about a request: passed, request_rejected,
-# contract_violation or skipped; and what it read of the body, for the journal.
-VALIDATION = web.RequestKey("validation", str)
-OPERATION = web.RequestKey("operation", str)
-HANDLER_KIND = web.RequestKey("handler_kind", str)  # stateful, or example (from the spec)
-BODY_SEEN: web.RequestKey[str | bytes] = web.RequestKey("body_seen")
-TENANT = web.RequestKey("tenant", str)  # who the credentials named
-FAULT = web.RequestKey("fault", str)  # fault:<kind> when an injected fault shaped the answer
-GONE = web.RequestKey("gone", bool)  # the connection closed before an answer could be sent
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the layers learn about one request, for the journal and the access log: one
+    object under one request key (read and written on every request: attributes cost less than
+    a request key each)."""
+
+    tenant: str | None = None  # who the credentials named
+    operation: str | None = None
+    handler_kind: str | None = None  # stateful, or example (answered from the spec's examples)
+    # What the validation pipeline concluded: passed, request_rejected, contract_violation or
+    # skipped.
+    validation: str | None = None
+    body_seen: str | bytes | None = None  # what was read of the body, as the journal keeps it
+    fault: str | None = None  # fault:<kind> when an injected fault shaped the answer
+    gone: bool = False  # the connection closed before an answer could be sent
+
+
+FACTS = web.RequestKey("facts", Facts)
+
+
+def facts(request: web.Request) -> Facts:
+    """The request's Facts (made by the first layer that asks)."""
+    try:
+        return request[FACTS]
+    except KeyError:
+        found = request[FACTS] = Facts()
+        return found
+
+
 SPEC = web.AppKey("spec", Spec)
 SEEDS = web.AppKey("seeds", SeedSchemas)  # what /_emulator/seed and fixtures may hold
 TENANTS = web.AppKey("tenants", Tenants)

@@ -20,38 +20,26 @@ from emulator.http.errors import (
     method_not_allowed,
     route_not_found,
 )
-from emulator.http.keys import (
-    BODY_SEEN,
-    FAULT,
-    GONE,
-    HANDLER_KIND,
-    JOURNAL,
-    OPERATION,
-    REQUEST_IDS,
-    SETTINGS,
-    TENANT,
-    VALIDATION,
-    WALL,
-)
+from emulator.http.keys import JOURNAL, REQUEST_IDS, SETTINGS, WALL, Facts, facts
 
 log = logging.getLogger("emulator")
 access = logging.getLogger("emulator.access")
 DISCONNECTED = "client_disconnected"
 
 
-def _hung_up(request: web.Request) -> bool:
+def _hung_up(request: web.Request, known: Facts) -> bool:
     """The client is gone: its connection broke (or was cancelled with the request)."""
     transport = request.transport
-    return bool(request.get(GONE)) or transport is None or transport.is_closing()
+    return known.gone or transport is None or transport.is_closing()
 
 
-def outcome_of(request: web.Request, response: web.StreamResponse | None) -> str:
+def outcome_of(request: web.Request, response: web.StreamResponse | None, known: Facts) -> str:
     """What shaped the answer: a fault, the validation verdict, or why there was none."""
-    found = request.get(FAULT) or request.get(VALIDATION)
+    found = known.fault or known.validation
     if found:
-        return str(found)
-    if response is None or request.get(GONE):  # GONE: the answer was never sent
-        return DISCONNECTED if _hung_up(request) else "error"
+        return found
+    if response is None or known.gone:  # gone: the answer was never sent
+        return DISCONNECTED if _hung_up(request, known) else "error"
     return "no_operation" if request.path.startswith(API_PREFIXES) else "control"
 
 
@@ -60,16 +48,17 @@ async def access_log_middleware(request: web.Request, handler: Handler) -> web.S
     """--access-log: one line per request, whatever its route and outcome."""
     started = time.perf_counter()
     response: web.StreamResponse | None = None
+    known = facts(request)
     try:
         response = await handler(request)
         return response
     finally:
-        status = 0 if response is None or _hung_up(request) else response.status
+        status = 0 if response is None or _hung_up(request, known) else response.status
         access.info(
             "%s %s %d %.1fms tenant=%s %s",
             request.method, request.path_qs, status, (time.perf_counter() - started) * 1000,
-            request.get(TENANT) or request.headers.get("X-App-Id") or "-",
-            outcome_of(request, response),
+            known.tenant or request.headers.get("X-App-Id") or "-",
+            outcome_of(request, response, known),
         )  # fmt: skip
 
 
@@ -81,7 +70,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         # The client went away mid-request (ClientConnectionResetError is one too): nobody is
         # left to answer, and it is not the emulator's error (re-raised, aiohttp would log it
         # as one). The answer below is never sent.
-        request[GONE] = True
+        facts(request).gone = True
         log.debug("client disconnected during %s %s", request.method, request.path)
         return web.Response(status=499)
     except (ApiError, PayloadTooLarge) as error:
@@ -112,29 +101,31 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     started = time.perf_counter()
     response: web.StreamResponse | None = None
+    known = facts(request)
     try:
         response = await handler(request)
         return response
     finally:
-        _record(request, response, (time.perf_counter() - started) * 1000)
+        _record(request, response, (time.perf_counter() - started) * 1000, known)
 
 
-def _record(request: web.Request, response: web.StreamResponse | None, duration: float) -> None:
-    body = None
-    if isinstance(response, web.Response) and isinstance(response.body, bytes) and response.body:
-        body = kept(response.body)
-    outcome = outcome_of(request, response)
-    request.app[JOURNAL].record(
-        at=request.app[WALL].now(),
-        tenant=request.get(TENANT) or request.headers.get("X-App-Id") or None,
-        method=request.method,
-        path=request.path,
-        query=request.query_string,
-        operation=request.get(OPERATION),
-        handler=request.get(HANDLER_KIND),
-        request_body=request.get(BODY_SEEN),
-        status=0 if response is None or request.get(GONE) else response.status,
-        response_body=body,
-        duration_ms=round(duration, 3),
-        outcome=outcome,
+def _record(
+    request: web.Request, response: web.StreamResponse | None, duration: float, known: Facts
+) -> None:
+    # On every API request: positional, each fact read once.
+    body = response.body if type(response) is web.Response else None
+    app = request.app
+    app[JOURNAL].record(
+        app[WALL].now(),
+        known.tenant or request.headers.get("X-App-Id") or None,
+        request.method,
+        request.path,
+        request.query_string,
+        known.operation,
+        known.handler_kind,
+        known.body_seen,
+        0 if response is None or known.gone else response.status,
+        kept(body) if isinstance(body, bytes) and body else None,
+        duration,
+        outcome_of(request, response, known),
     )
