@@ -148,6 +148,6 @@ async def test_a_finished_import_keeps_nothing_per_row(client: Client) -> None:
     await run_until_idle(client)
     [job] = [job for job in tenant_of(client).jobs.jobs() if job.finished]
     work: Any = job.work
-    assert work._pools == {} and work._routes == {} and work._rows == []
+    assert work._objects == ({}, {}) and work._columns == [] and work._rows == []
     status, customer = await call(client, "GET", "/v1/customers/c1999")
     assert status == 200 and customer["address"]["city"] == "City199"

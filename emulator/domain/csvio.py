@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import Any, overload
 
 
 class CsvError(ValueError):
@@ -54,15 +57,85 @@ class CsvRow:
             return default
 
     @property
+    def cells(self) -> tuple[str, ...]:
+        """The cells in header order (fewer when the row is shorter than the header)."""
+        return self._cells
+
+    @property
     def values(self) -> dict[str, str]:
         """Header as written -> cell (a row shorter than the header lacks the last names)."""
         return dict(zip(self._names, self._cells, strict=False))
 
 
+# A line as open(newline="") splits text: ended by \r\n, \r or \n (or by the end of the text).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _records(text: str, strict: bool) -> tuple[Any, Iterator[list[str]]]:
+    """csv.reader over the text's lines, read in place (io.StringIO would hold a copy at four
+    bytes a character), and its records without the blank ones."""
+    reader = csv.reader(map(re.Match.group, _LINE.finditer(text)), strict=strict)
+    return reader, (record for record in reader if "".join(record).strip())
+
+
+class CsvRows(Sequence[CsvRow]):
+    """A file's data records, read from its text when asked for rather than all kept as
+    objects: reading them in order (as an import does) parses each once; any other index
+    reads the file again up to it. `read_csv` has read the whole file once already, so reading
+    it again never fails.
+
+    100,000 rows kept as objects held 45 MB while an import ran, and the process kept most of
+    it afterwards: the cells customers keep were scattered among the freed ones."""
+
+    __slots__ = ("_last", "_lines", "_names", "_next", "_problems", "_reader", "_strict",
+                 "_text")  # fmt: skip
+
+    def __init__(
+        self, text: str, names: Sequence[str], strict: bool, lines: array[int],
+        problems: dict[int, str],
+    ) -> None:  # fmt: skip
+        self._text, self._names, self._strict = text, names, strict
+        self._lines, self._problems = lines, problems  # each row's first line; rows' troubles
+        self._reader: Iterator[list[str]] = iter(())
+        self._next = -1  # the index the reader is at (-1: none yet)
+        self._last: CsvRow | None = None  # the row read last (an import reads each twice)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, index: int) -> CsvRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CsvRow]: ...
+    def __getitem__(self, index: int | slice) -> CsvRow | list[CsvRow]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("row index out of range")
+        if index == self._next - 1 and self._last is not None:
+            return self._last
+        if index != self._next:  # past the header and the rows before
+            self._reader = islice(_records(self._text, self._strict)[1], index + 1, None)
+        self._next = index + 1
+        self._last = self._row(index, next(self._reader))
+        return self._last
+
+    def __iter__(self) -> Iterator[CsvRow]:
+        records = islice(_records(self._text, self._strict)[1], 1, None)
+        for index, record in enumerate(records):
+            yield self._row(index, record)
+
+    def _row(self, index: int, record: list[str]) -> CsvRow:
+        return CsvRow.of(index + 1, self._names, record, self._problems.get(index),
+                         self._lines[index])  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CsvTable:
     header: list[str]
-    rows: list[CsvRow]
+    rows: Sequence[CsvRow]
 
     def has_column(self, normalised: str) -> bool:
         return any(normalise(name) == normalised for name in self.header)
@@ -114,7 +187,7 @@ def _decode(data: bytes) -> str:
 
 
 def _is_blank(record: list[str]) -> bool:
-    return all(not cell.strip() for cell in record)
+    return not "".join(record).strip()
 
 
 def _check_header(header: list[str], line: int) -> list[str]:
@@ -137,23 +210,25 @@ def _check_header(header: list[str], line: int) -> list[str]:
 def read_csv(data: bytes, strict: bool = False) -> CsvTable:
     """`strict` refuses what the csv module otherwise forgives (an unclosed quote at the end,
     text after a closing quote)."""
-    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=strict)
+    text = _decode(data)
+    reader, records = _records(text, strict)
+    starts, problems = array("q"), {}
     try:
-        header = next((record for record in reader if not _is_blank(record)), None)
+        header = next(records, None)
         if header is None:
             raise CsvError("The file is empty: its first line must be a header", "empty_file", 1)
         names = _check_header(header, reader.line_num)
-        rows: list[CsvRow] = []
         start = reader.line_num + 1
         for record in reader:
             line, start = start, reader.line_num + 1
             if _is_blank(record):
                 continue
-            problem = None
             if len(record) != len(names):
-                problem = f"Row has {len(record)} fields but the header has {len(names)}"
-            rows.append(CsvRow.of(len(rows) + 1, names, record, problem, line))
+                problems[len(starts)] = (
+                    f"Row has {len(record)} fields but the header has {len(names)}"
+                )
+            starts.append(line)
     except csv.Error as error:
         line = reader.line_num
         raise CsvError(f"Malformed CSV near line {line}: {error}", "not_csv", line) from None
-    return CsvTable(names, rows)
+    return CsvTable(names, CsvRows(text, tuple(names), strict, starts, problems))

@@ -82,6 +82,20 @@ def _valid_date(text: str) -> bool:
     return True
 
 
+FIELD, ADDRESS, METADATA = 0, 1, 2
+Column = tuple[int, str, "dict[str, str] | None"]  # where, the name there, its pool of values
+
+
+def _route(header: str) -> Column:
+    """Where a column goes: a field, the address or metadata, and the name there."""
+    name = normalise(header)
+    if name in _FIELDS:
+        return (FIELD, _FIELDS[name], None)
+    if name in _ADDRESS:
+        return (ADDRESS, _ADDRESS[name], {})
+    return (METADATA, header, {})
+
+
 class CustomerImport:
     def __init__(self, table: CsvTable, customers: Customers, schemas: MetadataSchemas) -> None:
         self._table = table
@@ -89,8 +103,8 @@ class CustomerImport:
         self._customers = customers
         self._schemas = schemas
         self._source_column = next((h for h in table.header if normalise(h) == "source_id"), None)
-        self._routes: dict[str, tuple[str, str]] = {}
-        self._pools: dict[str, dict[str, str] | None] = {}
+        self._columns = [_route(header) for header in table.header]
+        self._objects: tuple[dict[Any, Json], dict[Any, Json]] = ({}, {})  # address, metadata
 
     def size(self) -> int:
         return len(self._rows)
@@ -99,41 +113,47 @@ class CustomerImport:
         column = self._source_column
         return {"source_id": self._rows[index].cell(column).strip() if column else ""}
 
-    def _route(self, header: str) -> tuple[str, str]:
-        """Where a column goes: ("field" | "address" | "metadata", the name there); each
-        header is normalised once per import, not once per cell."""
-        route = self._routes.get(header)
-        if route is None:
-            name = normalise(header)
-            if name in _FIELDS:
-                route = ("field", _FIELDS[name])
-            elif name in _ADDRESS:
-                route = ("address", _ADDRESS[name])
-            else:
-                route = ("metadata", header)
-            self._routes[header] = route
-        return route
-
     def _split(self, row: CsvRow) -> tuple[Json, Json, Json]:
-        parts: dict[str, Json] = {"field": {}, "address": {}, "metadata": {}}
-        for header, value in row.values.items():
+        """The row's fields, address and metadata cells. Equal field cells are one string (a
+        source_id that is also the email is kept once); a value an address or metadata column
+        repeats (a city, a country, a tier) is one string for all rows: 100,000 customers then
+        hold a few, not 100,000. A column past POOLED distinct values stops being pooled."""
+        fields: Json = {}
+        parts: tuple[Json, Json, Json] = (fields, {}, {})
+        for column, value in zip(self._columns, row.cells, strict=False):
             cell = value.strip()
-            if cell:
-                where, name = self._route(header)
-                parts[where][name] = cell if where == "field" else self._shared(header, cell)
-        return parts["field"], parts["address"], parts["metadata"]
+            if not cell:
+                continue
+            where, name, pool = column
+            if where == FIELD:
+                for known in fields.values():
+                    if known == cell:
+                        cell = known
+                        break
+            elif pool is not None:
+                shared = pool.get(cell)
+                if shared is not None:
+                    cell = shared
+                elif len(pool) < POOLED:
+                    pool[cell] = cell
+                else:  # not a column of a few values
+                    self._columns[self._columns.index(column)] = (where, name, None)
+            parts[where][name] = cell
+        return parts
 
-    def _shared(self, header: str, cell: str) -> str:
-        """One string for a value an address or metadata column repeats (a city, a country, a
-        tier: 100,000 customers then hold a few strings, not 100,000); a column with more than
-        POOLED distinct values stops being pooled."""
-        pool = self._pools.setdefault(header, {})
-        if pool is None:
-            return cell
-        if len(pool) >= POOLED:
-            self._pools[header] = None  # not a column of a few values
-            return cell
-        return pool.setdefault(cell, cell)
+    def _shared(self, pool: dict[Any, Json], value: Json) -> Json:
+        """One object for an address or metadata object that repeats, all of text (nothing
+        changes a stored object in place, see customer_entry.ZEROED); past POOLED objects,
+        no more are pooled."""
+        key = tuple(value.items())
+        if not all(type(v) is str for _, v in key):
+            return value  # (1 and True are equal keys; a list is none)
+        shared = pool.get(key)
+        if shared is not None:
+            return shared
+        if len(pool) < POOLED:
+            pool[key] = value
+        return value
 
     def apply(self, index: int) -> str | None:
         row = self._rows[index]
@@ -151,10 +171,13 @@ class CustomerImport:
             return f"Cannot find customer with id {customer_id}"
         current = entry.own if entry else {}
         if address:
-            fields["address"] = {**(current.get("address") or {}), **address}
+            old = current.get("address")
+            merged = {**old, **address} if old else address
+            fields["address"] = self._shared(self._objects[0], merged)
         if metadata:
             typed = self._schemas.from_cells("customer", metadata)
-            fields["metadata"] = {**(current.get("metadata") or {}), **typed}
+            old = current.get("metadata")
+            fields["metadata"] = self._shared(self._objects[1], {**old, **typed} if old else typed)
         try:
             self._schemas.check_write(
                 "customer", fields.get("metadata", current.get("metadata")), bool(metadata),
@@ -164,9 +187,9 @@ class CustomerImport:
             return f"Metadata validation failed: {error.details}"
         if entry is not None:
             fields.pop("source_id", None)
-            self._customers.update(entry.id, fields)
+            self._customers.write(entry, fields)
         else:
-            self._customers.create(fields)
+            self._customers.add(fields)
         return None
 
     def refused(self, index: int) -> None:
@@ -176,8 +199,9 @@ class CustomerImport:
         """Finished: nothing per row stays (the job itself is kept for its result)."""
         self._rows = []
         self._table = CsvTable(self._table.header, [])
-        self._pools = {}
-        self._routes = {}
+        self._objects = ({}, {})
+        self._columns = []
+        self._customers.settle()
 
     def dump_input(self) -> Json:
         return {"kind": "customer_import", "table": self._table.dump()}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sortedcontainers import SortedKeyList
@@ -35,9 +36,16 @@ LOOKUPS: dict[str, Callable[[Entry], Any]] = {
 
 
 def instant_key(moment: datetime, seq: int) -> int:
+    return _instant(moment) + seq
+
+
+@lru_cache(maxsize=256)
+def _instant(moment: datetime) -> int:
+    """The key of `moment` with seq 0 (an import's customers share a few instants: each
+    portion's rows are stamped with its completion time)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return ((moment - _EPOCH) // _MICROSECOND) * _SEQ_ROOM + seq
+    return ((moment - _EPOCH) // _MICROSECOND) * _SEQ_ROOM
 
 
 def bound_key(moment: datetime, after: bool) -> int:
@@ -47,16 +55,16 @@ def bound_key(moment: datetime, after: bool) -> int:
 
 
 def _created(entry: Entry) -> int:
-    return instant_key(entry.created, entry.seq)
+    return _instant(entry.created) + entry.seq
 
 
 def _touched(entry: Entry) -> int:
-    return instant_key(entry.touched, entry.seq)
+    return _instant(entry.updated or entry.created) + entry.seq
 
 
 def _updated(entry: Entry) -> int:
     assert entry.updated is not None
-    return instant_key(entry.updated, entry.seq)
+    return _instant(entry.updated) + entry.seq
 
 
 def _source(entry: Entry) -> str:
@@ -64,9 +72,11 @@ def _source(entry: Entry) -> str:
 
 
 class _Orders:
-    """The sorted lists (about 1.5 KB even empty)."""
+    """The sorted lists (about 1.5 KB even empty). Customers added are put in them at the next
+    read or other change (`settle`), many at once: an import's 100,000 customers are sorted in
+    together instead of being placed one by one (a third of the import's time)."""
 
-    __slots__ = ("created", "sourced", "touched", "unsourced", "updated")
+    __slots__ = ("created", "pending", "sourced", "touched", "unsourced", "updated")
 
     def __init__(self, entries: Collection[Entry]) -> None:
         self.created = SortedKeyList(entries, key=_created)
@@ -75,16 +85,22 @@ class _Orders:
         self.sourced = SortedKeyList((e for e in entries if _source(e)), key=_source)
         others = sorted((e for e in entries if not _source(e)), key=lambda e: e.seq)
         self.unsourced: dict[int, Entry] = {entry.seq: entry for entry in others}
+        self.pending: list[Entry] = []  # added, not yet in the lists (in the order added)
 
-    def add(self, entry: Entry) -> None:
-        self.created.add(entry)
-        self.touched.add(entry)
-        if entry.updated is not None:
-            self.updated.add(entry)
-        if _source(entry):
-            self.sourced.add(entry)
-        else:
-            self.unsourced[entry.seq] = entry
+    def settle(self) -> _Orders:
+        pending = self.pending
+        if pending:
+            self.pending = []
+            self.created.update(pending)
+            self.touched.update(pending)
+            self.updated.update([entry for entry in pending if entry.updated is not None])
+            sources = [_source(entry) for entry in pending]
+            pairs = list(zip(pending, sources, strict=True))
+            self.sourced.update([entry for entry, source in pairs if source])
+            for entry, source in pairs:
+                if not source:
+                    self.unsourced[entry.seq] = entry
+        return self
 
     def remove(self, entry: Entry) -> None:
         self.created.discard(entry)
@@ -114,7 +130,14 @@ class CustomerIndex:
     def orders(self) -> _Orders:
         if self._orders is None:
             self._orders = _Orders(list(self._live.values()))
-        return self._orders
+        return self._orders.settle()
+
+    def _settled(self) -> _Orders | None:
+        return None if self._orders is None else self._orders.settle()
+
+    def settle(self) -> None:
+        """Put the customers added since the last read in order now (see _Orders)."""
+        self._settled()
 
     @property
     def created(self) -> Any:
@@ -134,7 +157,7 @@ class CustomerIndex:
     def add(self, entry: Entry) -> None:
         """Call once the entry is among the live ones."""
         if self._orders is not None:
-            self._orders.add(entry)
+            self._orders.pending.append(entry)
         elif len(self._live) > self.EAGER:
             self._orders = _Orders(list(self._live.values()))
         for name, table in self._lookups.items():
@@ -142,25 +165,28 @@ class CustomerIndex:
 
     def remove(self, entry: Entry) -> None:
         """Call before the entry changes: its keys are read from it as it is."""
-        if self._orders is not None:
-            self._orders.remove(entry)
+        orders = self._settled()
+        if orders is not None:
+            orders.remove(entry)
         for name, table in self._lookups.items():
             _take(table, LOOKUPS[name](entry), entry)
 
     def before_write(self, entry: Entry) -> None:
         """An update is about to change the entry's fields and its updated instant."""
-        if self._orders is not None:
-            self._orders.touched.discard(entry)
+        orders = self._settled()
+        if orders is not None:
+            orders.touched.discard(entry)
             if entry.updated is not None:
-                self._orders.updated.discard(entry)
+                orders.updated.discard(entry)
         for name, table in self._lookups.items():
             _take(table, LOOKUPS[name](entry), entry)
 
     def after_write(self, entry: Entry) -> None:
-        if self._orders is not None:
-            self._orders.touched.add(entry)
+        orders = self._settled()
+        if orders is not None:
+            orders.touched.add(entry)
             if entry.updated is not None:
-                self._orders.updated.add(entry)
+                orders.updated.add(entry)
         for name, table in self._lookups.items():
             _put(table, LOOKUPS[name](entry), entry)
 

@@ -28,6 +28,9 @@ Json = dict[str, Any]
 __all__ = ["WRITABLE", "Customers", "Entry"]
 
 
+_OWN = ("source_id", *WRITABLE)  # a new customer's own fields, in this order
+
+
 def blank_parts() -> Json:
     """The zeroed sub-objects every new customer starts with (one set, shared by all)."""
     return ZEROED
@@ -110,7 +113,20 @@ class Customers:
 
     def update(self, key: str, body: Json, points: int | None = None) -> Json:
         """Replace the fields sent (a new object: the old one may live on in the history)."""
-        entry = self.entry(key)
+        return self.write(self.entry(key), body, points).data
+
+    def add(self, body: Json) -> Entry:
+        """A new customer (its id and source_id known to be new), without its public object:
+        an import adds 100,000 and shows none."""
+        return self._insert(body)
+
+    def settle(self) -> None:
+        """Put customers added since the last read in listing order now (after an import, so
+        that the next list is not the one to pay for it)."""
+        self._order.settle()
+
+    def write(self, entry: Entry, body: Json, points: int | None = None) -> Entry:
+        """`update` of a live customer, without its public object."""
         changes = {name: body[name] for name in WRITABLE if name in body}
         if points is not None:
             changes["loyalty"] = _with_points(entry.own.get("loyalty") or ZEROED["loyalty"], points)
@@ -124,7 +140,7 @@ class Customers:
         self._activity.replaced(entry, old)
         self._activity.record(entry, UPDATED, now, changes)
         self._changes.mark("customer", entry.id)
-        return entry.data
+        return entry
 
     def delete(self, key: str) -> None:
         entry = self.entry(key)
@@ -225,12 +241,9 @@ class Customers:
     ) -> Entry:
         now = self._clock.now()
         self.revision += 1
-        own: Json = {}
-        if body.get("source_id") is not None:
-            own["source_id"] = body["source_id"]
-        for name in WRITABLE:
-            if name in body:
-                own[name] = body[name]
+        own = {name: body[name] for name in _OWN if name in body}
+        if own.get("source_id", "") is None:
+            del own["source_id"]
         if points is not None:
             own["loyalty"] = _with_points(ZEROED["loyalty"], points)
         entry = Entry(customer_id or self._ids.customer(), own, self._next_seq(), now)
