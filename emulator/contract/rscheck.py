@@ -6,7 +6,8 @@ jsonschema-rs's draft-4 validator:
 - `nullable: true` next to a `type` becomes `type: [type, "null"]` (OAS 3.0.3: nullable only
   widens the type assertion of its own schema object; `enum` and the rest still apply to null);
 - every `format` the schema uses is checked by the same function openapi-schema-validator's
-  OAS 3.0 format checker uses (custom formats), so "date-time" means the same on both sides;
+  OAS 3.0 format checker uses (custom formats), so "date-time" means the same on both sides
+  (except the formats any string meets, which need no check);
 - a schema the rewrite cannot express gives None, and the caller keeps the hand-written
   predicates (fastcheck.py): a recursive schema (inlined as a cycle), the number formats int32
   and int64 (checked on numbers, where jsonschema-rs checks formats on strings only), and
@@ -43,6 +44,11 @@ DATE_TIME = (
     f"(?:[Zz]|[+-]{_HOUR}:{_MINUTE})\\n?$"
 )
 _NUMBER_FORMATS = frozenset({"int32", "int64"})
+# Formats every string meets under the OAS 3.0 format checker (its "binary" takes any text or
+# bytes: a file part stands for itself by its name; "password" is a hint to UIs), left out
+# rather than called back: the first call imported openapi-schema-validator, 0.15 s of CPU in
+# the first CSV upload a process served.
+_ANY_STRING = frozenset({"binary", "password"})
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf"})
 _SCHEMA_MAPS = frozenset({"properties", "definitions"})
 # Keywords whose meaning differs in Rust: jsonschema reads patterns as Python regular
@@ -109,6 +115,8 @@ class _Rewrite:
         if fmt == "date-time":
             del out["format"]
             out["allOf"] = [*out.get("allOf", []), {"pattern": DATE_TIME}]
+        elif fmt in _ANY_STRING:
+            del out["format"]
         elif isinstance(fmt, str):
             if fmt in _NUMBER_FORMATS:
                 raise Unsupported(f"format {fmt}")

@@ -86,7 +86,8 @@ class ActivityLog:
             self._mark(entry, first)
 
     def _mark(self, entry: Entry, event: Event) -> None:
-        self._changes.mark("event", f"{entry.id}/{event.seq}")
+        if self._changes.enabled:  # (the key is not even written when nothing is saved)
+            self._changes.mark("event", f"{entry.id}/{event.seq}")
 
     def _evict_oldest(self) -> None:
         entry = self._order[self._head]

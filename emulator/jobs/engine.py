@@ -242,9 +242,11 @@ class Engine:
 
     @staticmethod
     def _process(job: Job, index: int) -> None:
-        key, row = job.work.key(index), index + 1
-        fault = job.row_fault
-        if fault and fault.matches(row, key):
+        """The item's key is read only when a fault needs it or the item failed (an item's key
+        is what its input says, the same before and after it is applied)."""
+        row, fault = index + 1, job.row_fault
+        key = job.work.key(index) if fault else None
+        if fault and key is not None and fault.matches(row, key):
             reason: str | None = fault.reason
             job.work.refused(index)
         else:
@@ -252,6 +254,7 @@ class Engine:
         if reason is None:
             job.report.done += 1
         else:
+            key = job.work.key(index) if key is None else key
             job.report.failures.append(Failure(row, key, reason))
 
     def _finish(self, job: Job, at: datetime, status: str, reason: str | None = None) -> None:
