@@ -8,12 +8,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from operator import neg
 from typing import Any
 
 import pytest
 
 from emulator.domain.activity import ActivityLog
 from emulator.domain.customer_entry import Entry
+from emulator.domain.customer_index import KeyedList
 from emulator.domain.customer_list import CustomerQuery, Page, matches, sort_key
 from emulator.domain.customers import Customers
 from emulator.jobs.clock import Clock
@@ -165,3 +167,22 @@ def test_a_filter_index_built_late_follows_later_writes() -> None:
     assert customers.query(CustomerQuery(city="Quito")).total == 1
     customers.delete(made["id"])
     assert customers.query(CustomerQuery(city="Quito")).total == 0
+
+
+@pytest.mark.parametrize(("before", "added"), [(0, 500), (70, 400), (300, 20), (5000, 1300)])
+def test_many_values_added_at_once_sit_as_update_puts_them(before: int, added: int) -> None:
+    """KeyedList.add_many (each key read once, or given) holds what SortedKeyList.update
+    would, in the same order, with its bookkeeping sound: sorted and unsorted input, ties,
+    lists past one sublist's load, and few values into a big list (placed one by one)."""
+    rng = random.Random(before + added)
+    old = [rng.randrange(400) for _ in range(before)]
+    new = [rng.randrange(400) for _ in range(added)]
+    for values in (new, sorted(new)):
+        bulk, one_by_one = KeyedList(old, key=neg), KeyedList(old, key=neg)
+        bulk.add_many(list(values), [neg(value) for value in values] if before else None)
+        one_by_one.update(values)
+        bulk._check()
+        assert list(bulk) == list(one_by_one) == sorted([*old, *values], reverse=True)
+        assert [bulk.bisect_key_left(-n) for n in (0, 200, 399)] == [
+            one_by_one.bisect_key_left(-n) for n in (0, 200, 399)
+        ]

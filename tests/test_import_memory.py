@@ -28,6 +28,10 @@ FILES = [
     b"\xef\xbb\xbfa,b\n\n\n\"x\ny\",2\n  ,  \n5,6,7\n8\n\"q\"\"uote\",\r9,10",
     b"\n\nName,City\n\"A, B\",Paris\n,\n\"multi\r\nline\",Rome\n",
     b"h\n" + b"".join(b"v%d\n" % n for n in range(50)),
+    # blank records before the header only, or only as empty quoted cells: still skipped when
+    # rows are read again (a file without any is read again without looking for them)
+    b"\n  \r\n,\nh,i\n1,2\n3,4",
+    b'a,b\n1,2\n"",""\n" ",3\n',
 ]
 
 

@@ -71,10 +71,13 @@ class CsvRow:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
-def _records(text: str, strict: bool) -> tuple[Any, Iterator[list[str]]]:
+def _records(text: str, strict: bool, blanks: bool = True) -> tuple[Any, Iterator[list[str]]]:
     """csv.reader over the text's lines, read in place (io.StringIO would hold a copy at four
-    bytes a character), and its records without the blank ones."""
+    bytes a character), and its records without the blank ones (`blanks`: there may be some;
+    a file known to have none is read without looking)."""
     reader = csv.reader(map(re.Match.group, _LINE.finditer(text)), strict=strict)
+    if not blanks:
+        return reader, reader
     return reader, (record for record in reader if "".join(record).strip())
 
 
@@ -87,14 +90,15 @@ class CsvRows(Sequence[CsvRow]):
     100,000 rows kept as objects held 45 MB while an import ran, and the process kept most of
     it afterwards: the cells customers keep were scattered among the freed ones."""
 
-    __slots__ = ("_last", "_lines", "_names", "_next", "_problems", "_reader", "_strict",
-                 "_text")  # fmt: skip
+    __slots__ = ("_blanks", "_last", "_lines", "_names", "_next", "_problems", "_reader",
+                 "_strict", "_text")  # fmt: skip
 
     def __init__(
         self, text: str, names: Sequence[str], strict: bool, lines: array[int],
-        problems: dict[int, str],
+        problems: dict[int, str], blanks: bool = True,
     ) -> None:  # fmt: skip
         self._text, self._names, self._strict = text, names, strict
+        self._blanks = blanks  # whether the file has blank records (else none is looked for)
         self._lines, self._problems = lines, problems  # each row's first line; rows' troubles
         self._reader: Iterator[list[str]] = iter(())
         self._next = -1  # the index the reader is at (-1: none yet)
@@ -117,13 +121,14 @@ class CsvRows(Sequence[CsvRow]):
         if index == self._next - 1 and self._last is not None:
             return self._last
         if index != self._next:  # past the header and the rows before
-            self._reader = islice(_records(self._text, self._strict)[1], index + 1, None)
+            records = _records(self._text, self._strict, self._blanks)[1]
+            self._reader = islice(records, index + 1, None)
         self._next = index + 1
         self._last = self._row(index, next(self._reader))
         return self._last
 
     def __iter__(self) -> Iterator[CsvRow]:
-        records = islice(_records(self._text, self._strict)[1], 1, None)
+        records = islice(_records(self._text, self._strict, self._blanks)[1], 1, None)
         for index, record in enumerate(records):
             yield self._row(index, record)
 
@@ -211,10 +216,12 @@ def read_csv(data: bytes, strict: bool = False) -> CsvTable:
     """`strict` refuses what the csv module otherwise forgives (an unclosed quote at the end,
     text after a closing quote)."""
     text = _decode(data)
-    reader, records = _records(text, strict)
-    starts, problems = array("q"), {}
+    reader = _records(text, strict, blanks=False)[0]
+    starts, problems, blanks = array("q"), {}, False
     try:
-        header = next(records, None)
+        header = next(reader, None)
+        while header is not None and _is_blank(header):
+            header, blanks = next(reader, None), True
         if header is None:
             raise CsvError("The file is empty: its first line must be a header", "empty_file", 1)
         names = _check_header(header, reader.line_num)
@@ -222,6 +229,7 @@ def read_csv(data: bytes, strict: bool = False) -> CsvTable:
         for record in reader:
             line, start = start, reader.line_num + 1
             if _is_blank(record):
+                blanks = True
                 continue
             if len(record) != len(names):
                 problems[len(starts)] = (
@@ -231,4 +239,4 @@ def read_csv(data: bytes, strict: bool = False) -> CsvTable:
     except csv.Error as error:
         line = reader.line_num
         raise CsvError(f"Malformed CSV near line {line}: {error}", "not_csv", line) from None
-    return CsvTable(names, CsvRows(text, tuple(names), strict, starts, problems))
+    return CsvTable(names, CsvRows(text, tuple(names), strict, starts, problems, blanks))

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sortedcontainers import SortedKeyList
@@ -71,6 +73,32 @@ def _source(entry: Entry) -> str:
     return str(entry.own.get("source_id") or "")
 
 
+class KeyedList(SortedKeyList):  # type: ignore[misc]  # sortedcontainers is untyped
+    """A SortedKeyList that takes many values at once reading each one's key once: `update`
+    reads it two or three times (sorting, merging, then storing it), and an import's 100,000
+    customers paid 0.4 s of CPU for that in three orders."""
+
+    def add_many(self, values: list[Any], keys: list[Any] | None = None) -> None:
+        """`update(values)`; `keys`: the values' keys, when the caller has them already."""
+        if len(values) * 4 < len(self):
+            self.update(values)  # a few values: placed one by one
+            return
+        if keys is None:
+            keys = list(map(self._key, values))
+        pairs = list(zip(chain.from_iterable(self._keys), chain.from_iterable(self._lists),
+                         strict=True))  # fmt: skip
+        pairs += zip(keys, values, strict=True)
+        pairs.sort(key=itemgetter(0))  # stable: what was in first stays first among equals
+        self._clear()
+        load, every = self._load, range(0, len(pairs), self._load)
+        ordered_keys = [key for key, _ in pairs]
+        ordered_values = [value for _, value in pairs]
+        self._lists.extend(ordered_values[at : at + load] for at in every)
+        self._keys.extend(ordered_keys[at : at + load] for at in every)
+        self._maxes.extend(sublist[-1] for sublist in self._keys)
+        self._len = len(pairs)
+
+
 class _Orders:
     """The sorted lists (about 1.5 KB even empty). Customers added are put in them at the next
     read or other change (`settle`), many at once: an import's 100,000 customers are sorted in
@@ -79,10 +107,10 @@ class _Orders:
     __slots__ = ("created", "pending", "sourced", "touched", "unsourced", "updated")
 
     def __init__(self, entries: Collection[Entry]) -> None:
-        self.created = SortedKeyList(entries, key=_created)
-        self.touched = SortedKeyList(entries, key=_touched)
-        self.updated = SortedKeyList((e for e in entries if e.updated is not None), key=_updated)
-        self.sourced = SortedKeyList((e for e in entries if _source(e)), key=_source)
+        self.created = KeyedList(entries, key=_created)
+        self.touched = KeyedList(entries, key=_touched)
+        self.updated = KeyedList((e for e in entries if e.updated is not None), key=_updated)
+        self.sourced = KeyedList((e for e in entries if _source(e)), key=_source)
         others = sorted((e for e in entries if not _source(e)), key=lambda e: e.seq)
         self.unsourced: dict[int, Entry] = {entry.seq: entry for entry in others}
         self.pending: list[Entry] = []  # added, not yet in the lists (in the order added)
@@ -91,12 +119,15 @@ class _Orders:
         pending = self.pending
         if pending:
             self.pending = []
-            self.created.update(pending)
-            self.touched.update(pending)
-            self.updated.update([entry for entry in pending if entry.updated is not None])
+            created = list(map(_created, pending))
+            self.created.add_many(pending, created)
+            fresh = all(entry.updated is None for entry in pending)  # touched when created
+            self.touched.add_many(pending, created if fresh else None)
+            self.updated.add_many([entry for entry in pending if entry.updated is not None])
             sources = [_source(entry) for entry in pending]
             pairs = list(zip(pending, sources, strict=True))
-            self.sourced.update([entry for entry, source in pairs if source])
+            self.sourced.add_many([entry for entry, source in pairs if source],
+                                  [source for source in sources if source])  # fmt: skip
             for entry, source in pairs:
                 if not source:
                     self.unsourced[entry.seq] = entry
