@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 from emulator.jobs.ids import IdGenerator, tenant_seed
@@ -24,3 +25,13 @@ def test_same_seed_same_sequence_and_tenants_apart() -> None:
     assert draw(tenant_seed(5, "a")) == draw(tenant_seed(5, "a"))
     assert draw(tenant_seed(5, "a")) != draw(tenant_seed(5, "b"))
     assert tenant_seed(None, "a") is None
+
+
+def test_hex_ids_are_the_seeded_bits_written_with_leading_zeros() -> None:
+    """The same text as the first formulation (format of the drawn bits), so seeded ids and
+    the README's seeded output stay as they were."""
+    ids, reference = IdGenerator(11), random.Random(11)
+    for count in [18, 18, 1, 2, 9, 18, 32] * 300:
+        bits = reference.getrandbits(4 * count)
+        assert ids.hex("evcus_", count) == "evcus_" + format(bits, f"0{count}x")
+    assert ids.random() == reference.random()

@@ -34,6 +34,7 @@ _ADDRESS = {
 }  # fmt: skip
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POOLED = 1000
+_ALL_TEXT = frozenset({str}).issuperset  # given the types of some values: all exactly str?
 
 
 def summary_message(noun: str, report: Report) -> str:
@@ -145,9 +146,9 @@ class CustomerImport:
         """One object for an address or metadata object that repeats, all of text (nothing
         changes a stored object in place, see customer_entry.ZEROED); past POOLED objects,
         no more are pooled."""
-        key = tuple(value.items())
-        if not all(type(v) is str for _, v in key):
+        if not _ALL_TEXT(map(type, value.values())):
             return value  # (1 and True are equal keys; a list is none)
+        key = tuple(value.items())
         shared = pool.get(key)
         if shared is not None:
             return shared
