@@ -233,3 +233,24 @@ async def test_the_process_starts_when_the_cache_cannot_be_written(tmp_path: Pat
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     await serve_once({**os.environ, "XDG_CACHE_HOME": str(blocker)}, free_port())
+
+
+def test_no_home_folder_means_no_copy_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process with no HOME, run as a user the password database does not know (a container
+    started with an arbitrary uid): expanduser("~") stays "~", and a cache folder made from it
+    would be `./~/.cache/...` in whatever folder the emulator was started from."""
+    import pwd
+
+    def unknown(uid: int) -> Any:
+        raise KeyError(uid)
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    monkeypatch.chdir(tmp_path)
+    folder = user_cache_folder()
+    assert folder is None or folder.is_absolute()
+    load_spec()  # parses, keeps no copy in the working folder
+    assert list(tmp_path.iterdir()) == []

@@ -27,13 +27,18 @@ SUFFIX = ".marshal"
 _DIGEST = hashlib.sha256().digest_size
 
 
-def user_cache_folder(env: Mapping[str, str] | None = None) -> Path:
+def user_cache_folder(env: Mapping[str, str] | None = None) -> Path | None:
     """$XDG_CACHE_HOME/voucherify-emulator, else ~/.cache/voucherify-emulator (a relative
-    XDG_CACHE_HOME is ignored, as the XDG specification says)."""
+    XDG_CACHE_HOME is ignored, as the XDG specification says). None when there is no home
+    folder to find (no HOME, a uid the password database does not know: expanduser leaves
+    "~" as it is, and the copies would land in the working folder)."""
     env = os.environ if env is None else env
     base = env.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "voucherify-emulator"
 
 

@@ -180,7 +180,10 @@ def load_spec(path: Path | None = None, cache: DocumentCache | None = None) -> S
     A YAML document's parsed form is kept in `cache` (default: the user's cache folder).
     Whatever is wrong with the document surfaces as one SpecError naming it."""
     source = packaged_spec() if path is None else path
-    document = load_document(source, cache or DocumentCache(user_cache_folder()))
+    if cache is None:
+        folder = user_cache_folder()
+        cache = None if folder is None else DocumentCache(folder)
+    document = load_document(source, cache)
     try:
         return build_spec(document)
     except SpecError as error:

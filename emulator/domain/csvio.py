@@ -150,7 +150,18 @@ class CsvTable:
 
     @classmethod
     def load(cls, state: dict[str, Any]) -> CsvTable:
-        return cls(list(state["header"]), [CsvRow(n, v, p) for n, v, p in state["rows"]])
+        header = list(state["header"])
+        names = tuple(header)
+        return cls(header, [_saved_row(names, n, v, p) for n, v, p in state["rows"]])
+
+
+def _saved_row(names: tuple[str, ...], number: int, values: dict[str, str], problem: str | None
+               ) -> CsvRow:  # fmt: skip
+    """A row of a snapshot or state file, its cells in the header's order: a JSON object's keys
+    have no order a tool re-writing the document must keep (cells are read by position). A row
+    shorter than the header lacks the last names; a name missing in between is an empty cell."""
+    count = max((i + 1 for i, name in enumerate(names) if name in values), default=0)
+    return CsvRow.of(number, names, [values.get(name, "") for name in names[:count]], problem, 0)
 
 
 # Cells a spreadsheet would read as a formula (OWASP, "CSV Injection").
