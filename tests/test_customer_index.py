@@ -15,7 +15,7 @@ import pytest
 
 from emulator.domain.activity import ActivityLog
 from emulator.domain.customer_entry import Entry
-from emulator.domain.customer_index import KeyedList
+from emulator.domain.customer_index import CustomerIndex, KeyedList
 from emulator.domain.customer_list import CustomerQuery, Page, matches, sort_key
 from emulator.domain.customers import Customers
 from emulator.jobs.clock import Clock
@@ -186,3 +186,37 @@ def test_many_values_added_at_once_sit_as_update_puts_them(before: int, added: i
         assert [bulk.bisect_key_left(-n) for n in (0, 200, 399)] == [
             one_by_one.bisect_key_left(-n) for n in (0, 200, 399)
         ]
+
+
+@pytest.mark.parametrize(("before", "added", "room"), [(1, 3000, 0), (700, 5, 0), (1500, 999, 3)])
+def test_values_after_the_end_are_appended_as_update_would_place_them(
+    before: int, added: int, room: int
+) -> None:
+    """Keys in order, none before the last one's (customers created now): add_many appends them
+    (the last sublist filled, new ones made) and holds what update would, ties included."""
+    old = sorted(random.Random(before).randrange(100) for _ in range(before))
+    start = old[-1] - room  # `room` values tie with the last one: they go after it
+    new = sorted(start + n // 3 for n in range(added))
+    new = [value for value in new if value >= old[-1]]
+    bulk, one_by_one = KeyedList(old, key=int), KeyedList(old, key=int)
+    bulk.add_many(list(new))
+    one_by_one.update(new)
+    bulk._check()
+    assert list(bulk) == list(one_by_one) == sorted([*old, *new])
+    assert bulk.index(new[-1]) == one_by_one.index(new[-1])  # the positional index is sound
+    assert bulk[len(old)] is one_by_one[len(old)]
+
+
+def test_customers_wait_to_be_ordered_a_batch_at_a_time() -> None:
+    """An import adds customers without ordering each one, but never lets more than a batch
+    wait: ordering them all at its end stopped the event loop for every tenant."""
+    ids = IdGenerator(3)
+    customers = Customers(ids, Clock("manual"), ActivityLog(ids, "t"))
+    count = CustomerIndex.EAGER + 3 * CustomerIndex.BATCH + 7
+    made = [customers.create({"source_id": f"s{n:05d}"})["id"] for n in range(count)]
+    orders = customers._order._orders
+    assert orders is not None
+    assert len(orders.pending) == (count - CustomerIndex.EAGER - 1) % CustomerIndex.BATCH
+    assert len(orders.created) == count - len(orders.pending)
+    page = customers.query(CustomerQuery(limit=100, order="-created_at"))
+    assert [item["id"] for item in page.items] == made[::-1][:100]
