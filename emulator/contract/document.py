@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.contract.doccache import DocumentCache
-from emulator.contract.yamltext import where_and_why
+from emulator.contract.yamltext import parse_yaml
 
 Json = dict[str, Any]
 
@@ -31,14 +31,7 @@ def parse_document(text: str, source: str) -> Json:
 
 
 def parse_yaml_document(text: str, source: str) -> Any:
-    import yaml  # here: a start that finds the contract in its cache never needs it
-
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as error:
-        raise SpecError(f"{source} is not valid JSON or YAML{where_and_why(error)}") from None
-    except ValueError as error:  # a YAML scalar such as 2026-13-45
-        raise SpecError(f"{source} is not valid JSON or YAML ({error})") from None
+    return parse_yaml(text, source, SpecError, "JSON or YAML")
 
 
 def check_document(document: Any, source: str) -> Json:
@@ -67,14 +60,11 @@ def load_document(path: Path | Traversable, cache: DocumentCache | None = None) 
         raise SpecError(f"cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise SpecError(f"cannot read {path}: not UTF-8 text") from None
-    if cache is None or text.lstrip().startswith("{"):
-        return parse_document(text, str(path))
     source = str(path)
-
-    def parse(text: str) -> Json:
-        return check_document(parse_yaml_document(text, source), source)
-
-    return check_document(cache.load(text, parse), source)  # a kept copy is checked too
+    if cache is None or text.lstrip().startswith("{"):
+        return parse_document(text, source)
+    # A kept copy is checked as a fresh parse is (the cache keeps only dictionaries).
+    return check_document(cache.load(text, lambda text: parse_yaml_document(text, source)), source)
 
 
 def pointer(ref: str) -> list[str]:

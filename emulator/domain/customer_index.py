@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import chain, pairwise
-from operator import itemgetter
+from itertools import pairwise
 from typing import Any
 
 from sortedcontainers import SortedKeyList
@@ -74,9 +73,8 @@ def _source(entry: Entry) -> str:
 
 
 class KeyedList(SortedKeyList):  # type: ignore[misc]  # sortedcontainers is untyped
-    """A SortedKeyList that takes many values at once reading each one's key once: `update`
-    reads it two or three times (sorting, merging, then storing it), and an import's 100,000
-    customers paid 0.4 s of CPU for that in three orders."""
+    """A SortedKeyList that takes customers created now in one go: values whose keys are in
+    order and none before the last one's are appended (`update` bisects and inserts each)."""
 
     def add_many(self, values: list[Any], keys: list[Any] | None = None) -> None:
         """`update(values)`; `keys`: the values' keys, when the caller has them already."""
@@ -86,22 +84,8 @@ class KeyedList(SortedKeyList):  # type: ignore[misc]  # sortedcontainers is unt
             keys = list(map(self._key, values))
         if self._maxes and keys[0] >= self._maxes[-1] and _ascending(keys):
             self._append(values, keys)  # all after the end (customers created now, in order)
-            return
-        if len(values) * 4 < len(self):
-            self.update(values)  # a few values: placed one by one
-            return
-        pairs = list(zip(chain.from_iterable(self._keys), chain.from_iterable(self._lists),
-                         strict=True))  # fmt: skip
-        pairs += zip(keys, values, strict=True)
-        pairs.sort(key=itemgetter(0))  # stable: what was in first stays first among equals
-        self._clear()
-        load, every = self._load, range(0, len(pairs), self._load)
-        ordered_keys = [key for key, _ in pairs]
-        ordered_values = [value for _, value in pairs]
-        self._lists.extend(ordered_values[at : at + load] for at in every)
-        self._keys.extend(ordered_keys[at : at + load] for at in every)
-        self._maxes.extend(sublist[-1] for sublist in self._keys)
-        self._len = len(pairs)
+        else:
+            self.update(values)
 
     def _append(self, values: list[Any], keys: list[Any]) -> None:
         """Values whose keys are in order and none before the last one's: the last sublist is
@@ -126,9 +110,10 @@ def _ascending(keys: list[Any]) -> bool:
 
 
 class _Orders:
-    """The sorted lists (about 1.5 KB even empty). Customers added are put in them at the next
-    read or other change (`settle`), many at once: an import's 100,000 customers are sorted in
-    together instead of being placed one by one (a third of the import's time)."""
+    """The sorted lists (about 1.5 KB even empty). Customers added wait in `pending` and are
+    put in them at the next read or other change, or once CustomerIndex.BATCH wait (`settle`),
+    several at once: those created now are appended to the created and touched orders rather
+    than placed one by one."""
 
     __slots__ = ("created", "pending", "sourced", "touched", "unsourced", "updated")
 

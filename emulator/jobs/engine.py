@@ -244,9 +244,8 @@ class Engine:
     def _process(job: Job, index: int) -> None:
         """The item's key is read only when a fault needs it or the item failed (an item's key
         is what its input says, the same before and after it is applied)."""
-        row, fault = index + 1, job.row_fault
-        key = job.work.key(index) if fault else None
-        if fault and key is not None and fault.matches(row, key):
+        row, fault, key = index + 1, job.row_fault, None
+        if fault is not None and fault.matches(row, key := job.work.key(index)):
             reason: str | None = fault.reason
             job.work.refused(index)
         else:
@@ -254,8 +253,8 @@ class Engine:
         if reason is None:
             job.report.done += 1
         else:
-            key = job.work.key(index) if key is None else key
-            job.report.failures.append(Failure(row, key, reason))
+            failed = job.work.key(index) if key is None else key
+            job.report.failures.append(Failure(row, failed, reason))
 
     def _finish(self, job: Job, at: datetime, status: str, reason: str | None = None) -> None:
         job.status, job.updated = status, at
