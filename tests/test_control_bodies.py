@@ -84,6 +84,8 @@ async def test_a_bad_control_body_is_a_400_that_changes_nothing(
     [
         ("POST", "/_emulator/reset?all=maybe", "all must be true or false"),
         ("GET", "/_emulator/requests?limit=0", "limit must be a positive integer"),
+        # a digit to str.isdigit, and no number to int(): it was a 500
+        ("GET", "/_emulator/requests?limit=%C2%B2", "limit must be a positive integer"),
     ],
 )
 async def test_a_bad_control_query_is_a_400(
@@ -191,3 +193,19 @@ async def test_the_extremes_a_tenant_may_set_still_save(
     await state_file.save()
     assert state_file.status()["unsaved_tenants"] == {}
     assert (await call(client, "GET", "/v1/customers/a"))[0] == 200
+
+
+@pytest.mark.parametrize(
+    "body", [{"type": "NOPE", "item_seconds": 1}, {"type": "X", "queue_delay": -1}]
+)
+async def test_a_refused_timing_makes_no_tenant(client: Client, body: Any) -> None:
+    """A timing refused for its type or values is refused before the caller's tenant is taken:
+    an unknown tenant is not made (and, at --max-tenants, nobody is evicted for it)."""
+    async def tenants() -> int:
+        return int((await (await client.get("/_emulator/health")).json())["tenants"])
+
+    before = await tenants()
+    fresh = {"X-App-Id": "never-seen", "X-App-Token": "t"}
+    response = await client.post("/_emulator/async-actions/timings", json=body, headers=fresh)
+    assert response.status == 400
+    assert await tenants() == before

@@ -43,13 +43,13 @@ def _scoped(request: web.Request, spec: object) -> object:
 async def add_faults(request: web.Request) -> web.Response:
     """One fault object, or {"faults": [...]} for several; all or nothing."""
     body = await read_json(request)
-    specs = body["faults"] if isinstance(body, dict) and "faults" in body else [body]
+    batch = isinstance(body, dict) and "faults" in body
+    specs = body["faults"] if isinstance(body, dict) and batch else [body]
     if not isinstance(specs, list):
         raise ApiError(400, "invalid_payload", "faults must be a list of fault objects")
     specs = [_scoped(request, spec) for spec in specs]
     book = request.app[FAULTS]
     kept = list(book.faults)
-    batch = isinstance(body, dict) and "faults" in body
     added = []
     for index, spec in enumerate(specs):
         try:

@@ -55,7 +55,7 @@ async def get_clock(request: web.Request) -> web.Response:
     found = tenants.find(name)
     if found is None:  # not created by reading: how its clock would start
         return json_response(200, _clock_view(tenants.bare(name)))
-    async with serving(found, _slice(request), registered(tenants, found)) as tenant:
+    async with serving(registered(tenants, found), _slice(request)) as tenant:
         return json_response(200, _clock_view(tenant))
 
 
@@ -208,10 +208,13 @@ async def set_timing(request: web.Request) -> web.Response:
     job_type = body.pop("type", None)
     if not isinstance(job_type, str) or set(body) - {"queue_delay", "item_seconds", "portion_size"}:
         raise _bad('Send {"type": "<job type>", "queue_delay"?, "item_seconds"?, "portion_size"?}')
+    # Checked before the tenant is taken (a 400 makes no tenant, nor evicts one for it): the
+    # values first, each on its own, then the type.
+    _timing(body, JobTiming())
+    if job_type not in JOB_TYPES:
+        raise _bad(f"type must be one of {', '.join(JOB_TYPES)}")
     async with own_tenant(request) as tenant:
         timing = _timing(body, tenant.jobs.timing(job_type))
-        if job_type not in JOB_TYPES:
-            raise _bad(f"type must be one of {', '.join(JOB_TYPES)}")
         tenant.timings[job_type] = timing
         tenant.changes.touch()
         return json_response(200, {"type": job_type, **timing.__dict__})
@@ -223,8 +226,7 @@ async def report(request: web.Request) -> web.Response:
     if found is None:
         raise ApiError(404, "not_found", f"Cannot find async_action with id {job_id}",
                        job_id, "async_action", message="Resource not found")  # fmt: skip
-    current = registered(request.app[TENANTS], found)
-    async with serving(found, _slice(request), current) as tenant:
+    async with serving(registered(request.app[TENANTS], found), _slice(request)) as tenant:
         job = tenant.jobs.get(job_id)
         lines = getattr(job.work, "report_csv", None)
         if lines is None or not job.finished:

@@ -31,7 +31,7 @@ async def _existing_tenant(request: web.Request) -> AsyncIterator[Tenant]:
     if found is None:
         raise ApiError(404, "not_found", f"Cannot find tenant with id {name}", name, "tenant")
     current = registered(request.app[TENANTS], found)
-    async with serving(found, request.app[SETTINGS].slice_seconds, current) as tenant:
+    async with serving(current, request.app[SETTINGS].slice_seconds) as tenant:
         yield tenant
 
 

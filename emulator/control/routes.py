@@ -17,7 +17,7 @@ from emulator.domain.store import Tenant
 from emulator.http.auth import printable
 from emulator.http.body import read_raw
 from emulator.http.endpoint import json_response
-from emulator.http.errors import ApiError
+from emulator.http.errors import ApiError, bad_payload, bad_query
 from emulator.http.keys import (
     COVERAGE,
     FAULTS,
@@ -54,8 +54,7 @@ async def read_tenant(request: web.Request) -> AsyncIterator[Tenant]:
     if found is None:
         yield tenants.bare(name, seeded=True)
         return
-    current = registered(tenants, found)
-    async with serving(found, request.app[SETTINGS].slice_seconds, current) as tenant:
+    async with serving(registered(tenants, found), request.app[SETTINGS].slice_seconds) as tenant:
         yield tenant
 
 
@@ -63,7 +62,7 @@ async def read_tenant(request: web.Request) -> AsyncIterator[Tenant]:
 async def own_tenant(request: web.Request) -> AsyncIterator[Tenant]:
     """The caller's tenant (created on first use), to itself, its due work done."""
     current = partial(request.app[TENANTS].get, tenant_of(request))
-    async with serving(current(), request.app[SETTINGS].slice_seconds, current) as tenant:
+    async with serving(current, request.app[SETTINGS].slice_seconds) as tenant:
         yield tenant
 
 
@@ -131,8 +130,7 @@ async def reset(request: web.Request) -> web.Response:
     tenants = request.app[TENANTS]
     every = request.query.get("all", "false").lower()
     if every not in ("true", "false"):  # ?all=maybe reset only the caller's tenant
-        raise ApiError(400, "invalid_query_params", "all must be true or false",
-                       message="Invalid query params")  # fmt: skip
+        raise bad_query("all must be true or false")
     if every == "true":
         names = tenants.ids()
         async with holding(tenants.all()):
@@ -154,7 +152,7 @@ async def seed(request: web.Request) -> web.Response:
     tenants = request.app[TENANTS]
     body = await read_json(request)
     if body is None:  # an empty body or null seeded nothing and said 200
-        raise ApiError(400, "invalid_payload", "Request body must be object")
+        raise bad_payload("Request body must be object")
     try:
         fixture = parse_fixture(body, "seed body", request.app[SEEDS], keys=COLLECTIONS)
     except (FixtureError, ValueError) as error:
@@ -187,9 +185,9 @@ def add_control_routes(app: web.Application) -> None:
 async def list_requests(request: web.Request) -> web.Response:
     query = request.query
     limit = query.get("limit")
-    if limit is not None and not (limit.isdigit() and int(limit) > 0):
-        raise ApiError(400, "invalid_query_params", "limit must be a positive integer",
-                       message="Invalid query params")  # fmt: skip
+    # isascii: "²" is a digit to isdigit, and no number to int (it was a 500)
+    if limit is not None and not (limit.isascii() and limit.isdigit() and int(limit) > 0):
+        raise bad_query("limit must be a positive integer")
     entries = request.app[JOURNAL].query(
         tenant=query.get("tenant"),
         method=query.get("method"),

@@ -67,7 +67,7 @@ def customer_check(spec: Spec) -> SchemaCheck | None:
 
 
 async def get_state(request: web.Request) -> web.StreamResponse:
-    tenants = request.app[TENANTS]
+    tenants, slice_seconds = request.app[TENANTS], request.app[SETTINGS].slice_seconds
     name = request.query.get("tenant")
     chosen = tenants.existing() if name is None else [tenants.find(name)]
     if name is not None and chosen[0] is None:
@@ -77,8 +77,7 @@ async def get_state(request: web.Request) -> web.StreamResponse:
     await response.write(b'{"version":%d,"tenants":{' % snapshot.VERSION)
     for index, found in enumerate(chosen):
         assert found is not None
-        current = registered(tenants, found)
-        async with serving(found, request.app[SETTINGS].slice_seconds, current) as tenant:
+        async with serving(registered(tenants, found), slice_seconds) as tenant:
             await response.write((b"," if index else b"") + orjson.dumps(tenant.app_id) + b":")
             await _write_tenant(response, tenant)
     await response.write(b"}}")

@@ -175,9 +175,11 @@ class CustomerIndex:
 
     @property
     def orders(self) -> _Orders:
-        if self._orders is None:
-            self._orders = _Orders(list(self._live.values()))
-        return self._orders.settle()
+        return (self._orders or self._build()).settle()
+
+    def _build(self) -> _Orders:
+        self._orders = _Orders(list(self._live.values()))
+        return self._orders
 
     def _settled(self) -> _Orders | None:
         return None if self._orders is None else self._orders.settle()
@@ -209,7 +211,7 @@ class CustomerIndex:
             if len(pending) >= self.BATCH:
                 self._orders.settle()
         elif len(self._live) > self.EAGER:
-            self._orders = _Orders(list(self._live.values()))
+            self._build()
         for name, table in self._lookups.items():
             _put(table, LOOKUPS[name](entry), entry)
 

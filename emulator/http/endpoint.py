@@ -136,7 +136,7 @@ class Endpoint:
         # No room for a new tenant (TenantLimit) is the emulator's own 503, answered by the
         # error middleware: it is no answer of the vendor's API.
         current = partial(self._tenants.get, asked.tenant_id)
-        async with serving(current(), self._settings.slice_seconds, current) as tenant:
+        async with serving(current, self._settings.slice_seconds) as tenant:
             return self._finish(known, self._run(asked, tenant))
 
     def _finish(self, known: Facts, reply: Reply) -> web.StreamResponse:

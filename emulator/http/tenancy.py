@@ -39,20 +39,17 @@ class serving:
 
     __slots__ = ("_current", "_slice", "_tenant")
 
-    def __init__(
-        self, tenant: Tenant, slice_seconds: float,
-        current: Callable[[], Tenant] | None = None,
-    ) -> None:  # fmt: skip
-        self._tenant = tenant
-        self._slice = slice_seconds
+    def __init__(self, current: Callable[[], Tenant], slice_seconds: float) -> None:
         self._current = current
+        self._tenant = current()
+        self._slice = slice_seconds
 
     async def __aenter__(self) -> Tenant:
         while True:
             tenant = self._tenant
             await tenant.lock.acquire()
             try:
-                now = tenant if self._current is None else self._current()
+                now = self._current()
                 if now is tenant:
                     await settled(tenant, self._slice)
                     return tenant
