@@ -173,10 +173,16 @@ def test_the_console_script_serves_from_any_folder(
     assert sh("voucherify-emulator", "--version", cwd=server_folder, env=installed.env()) == (
         f"voucherify-emulator {__version__}\n"
     )
+    cache = server_folder / "cache"
     server = Server(["voucherify-emulator", "--port", "0", "--seed", "1"], server_folder,
-                    installed.env())  # fmt: skip
+                    installed.env(XDG_CACHE_HOME=str(cache)))  # fmt: skip
     try:
         assert server.health() == 200
+        health = server.call("GET", "/_emulator/health")
+        # uvloop came with the wheel (a runtime dependency), and the packaged contract's
+        # parsed copy was kept for the next start.
+        assert isinstance(health, dict) and health["event_loop"] == "uvloop"
+        assert len(list((cache / "voucherify-emulator").glob("*.marshal"))) == 1
         created = server.call("POST", "/v1/customers", {"source_id": "ann", "name": "Ann"})
         assert isinstance(created, dict) and created["object"] == "customer"
         (script,) = readme_text.blocks(
