@@ -8,9 +8,11 @@ import asyncio
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 from conftest import ClientFactory
 from helpers import AUTH, CONTROL, OTHER, Client, call, run_until_idle, settings_for
 
+from emulator.http.guard import Guard
 from emulator.testing.handle import EmulatorHandle
 from emulator.testing.inprocess import BackgroundEmulator
 
@@ -92,6 +94,22 @@ async def test_allowed_hosts(make_client: ClientFactory, host: str) -> None:
     client = await make_client(allowed_hosts=("ci-service", ".example.com"))
     response = await client.get("/v1/customers", headers={**AUTH, "Host": host})
     assert response.status == 200
+
+
+def test_host_verdicts_stay_right_when_remembered_and_past_the_memo() -> None:
+    """The guard works out a Host value's verdict once: repeats, and more values than it keeps
+    (Guard.KEPT), are still answered as the allow-list says."""
+    guard = Guard(settings_for(allowed_hosts=("ci-service",)))
+
+    def refused(host: str) -> bool:
+        request = make_mocked_request("GET", "/v1/customers", headers={"Host": host})
+        return guard.problem(request, "/v1/customers") is not None
+
+    hosts = [(f"h{i}.localhost", False) for i in range(Guard.KEPT)]
+    hosts += [(f"h{i}.evil.io:80", True) for i in range(Guard.KEPT)]
+    for _ in range(2):
+        for host, expected in [*hosts, ("ci-service", False), ("evil.example", True)]:
+            assert refused(host) is expected, host
 
 
 async def test_any_host_when_asked(make_client: ClientFactory) -> None:

@@ -7,11 +7,10 @@ from http import HTTPStatus
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from emulator.contract.routes import API_PREFIXES
-from emulator.control.faults import Plan
+from emulator.control.faults import FaultBook, Plan
 from emulator.http.endpoint import json_response
 from emulator.http.errors import STATUS_KEYS, ApiError, PayloadTooLarge
-from emulator.http.keys import FAULTS, REQUEST_IDS, SETTINGS, SLEEP, WALL, facts
+from emulator.http.keys import REQUEST_IDS, SETTINGS, SLEEP, WALL, facts
 
 RATE_LIMITED = "Too many requests hit the API too quickly."
 
@@ -35,11 +34,8 @@ def _answer(request: web.Request, plan: Plan) -> web.Response:
     return json_response(status, error.body(request.app[REQUEST_IDS].request()))
 
 
-@web.middleware
-async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    book = request.app[FAULTS]
-    if not book.faults or not request.path.startswith(API_PREFIXES):
-        return await handler(request)
+async def faulted(request: web.Request, handler: Handler, book: FaultBook) -> web.StreamResponse:
+    """An API request while faults are set: the matching fault carried out, else `handler`."""
     tenant = request.headers.get("X-App-Id") or None
     plan = book.plan(request.method, request.path, tenant, request.app[WALL].now())
     if plan is None:

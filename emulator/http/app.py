@@ -8,12 +8,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
 from emulator.contract.routes import PATH_PARAM, pick, shape
 from emulator.contract.spec import Operation, Spec, load_spec
 from emulator.control.customer_list_routes import add_customer_list_routes
-from emulator.control.fault_middleware import fault_middleware
 from emulator.control.fault_routes import add_fault_routes
 from emulator.control.faults import FaultBook, load_scenario
 from emulator.control.fixtures import EVERY_TENANT, FixtureSet, load_fixtures
@@ -28,7 +27,6 @@ from emulator.control.statefile import StateFile
 from emulator.domain.changes import Tally
 from emulator.domain.store import Tenants, tenant_factory
 from emulator.http.endpoint import Endpoint
-from emulator.http.guard import guard_middleware
 from emulator.http.keys import (
     COVERAGE,
     FAULTS,
@@ -42,7 +40,7 @@ from emulator.http.keys import (
     TENANTS,
     WALL,
 )
-from emulator.http.middleware import access_log_middleware, error_middleware, journal_middleware
+from emulator.http.middleware import Front, access_log_middleware
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator, tenant_seed
 from emulator.routes.examples import ExampleBacked
@@ -135,17 +133,19 @@ def create_app(settings: Settings | None = None, spec: Spec | None = None) -> we
     _check_fixtures(tenants, fixtures)
     request_ids = IdGenerator(tenant_seed(settings.seed, "__requests__"))
 
-    middlewares = [guard_middleware, journal_middleware, fault_middleware, error_middleware]
+    journal, wall = Journal(settings.journal_size), Clock("real")
+    faults = FaultBook(IdGenerator(tenant_seed(settings.seed, "__faults__")).random)
+    for fault in load_scenario(settings.scenario):
+        faults.add(fault)
+    middlewares: list[Middleware] = [Front(settings, journal, wall, faults, request_ids)]
     if settings.access_log:
         middlewares.insert(0, access_log_middleware)
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=middlewares)
     app[SETTINGS] = settings
-    app[JOURNAL] = Journal(settings.journal_size)
-    app[WALL] = Clock("real")
+    app[JOURNAL] = journal
+    app[WALL] = wall  # real time, for the journal and rate limits of unknown tenants
     app[SLEEP] = asyncio.sleep
-    app[FAULTS] = FaultBook(IdGenerator(tenant_seed(settings.seed, "__faults__")).random)
-    for fault in load_scenario(settings.scenario):
-        app[FAULTS].add(fault)
+    app[FAULTS] = faults
     app[SPEC] = spec
     app[SEEDS] = seeds
     app[TENANTS] = tenants

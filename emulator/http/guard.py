@@ -21,18 +21,16 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from emulator.http.auth import AuthError, authenticate
 from emulator.http.body import media_type
-from emulator.http.endpoint import json_response
 from emulator.http.errors import ApiError, forbidden, unauthorized
-from emulator.http.keys import REQUEST_IDS, SETTINGS
 from emulator.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 CONTROL = "/_emulator"
+CONTROL_PREFIX = CONTROL + "/"
 OPEN_PATHS = ("/_emulator/health",)
 OPEN_PREFIXES = ("/_emulator/ui",)
 
@@ -67,13 +65,7 @@ def _is_address(name: str) -> bool:
     return True
 
 
-def _host_problem(request: web.Request, settings: Settings) -> ApiError | None:
-    raw = request.headers.get("Host")
-    if raw is None:
-        return None  # HTTP/1.0 without Host: not a browser
-    name = host_name(raw)
-    if host_allowed(name, settings):
-        return None
+def _host_refused(name: str) -> ApiError:
     return forbidden(
         f"Host {name!r} is not served; use localhost or an IP address, or start the emulator "
         f"with --allowed-host {name}"
@@ -128,12 +120,28 @@ def _auth_problem(request: web.Request, settings: Settings) -> ApiError | None:
     return None
 
 
-@web.middleware
-async def guard_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    settings = request.app[SETTINGS]
-    problem = _host_problem(request, settings)
-    if problem is None and (request.path == CONTROL or request.path.startswith(CONTROL + "/")):
-        problem = _control_problem(request, settings)
-    if problem is not None:
-        return json_response(problem.status, problem.body(request.app[REQUEST_IDS].request()))
-    return await handler(request)
+class Guard:
+    """The checks above, for one app's settings. Whether a Host value is served is worked out
+    once per value (every request sends one, nearly always the same)."""
+
+    KEPT = 256  # Host values remembered (a client sending endless new ones starts over)
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._served: dict[str, bool] = {}
+
+    def problem(self, request: web.Request, path: str) -> ApiError | None:
+        """Why this request is refused, or None. `path` is request.path (read once)."""
+        raw = request.headers.get("Host")
+        if raw is not None:  # None: HTTP/1.0 without Host, not a browser
+            served = self._served.get(raw)
+            if served is None:
+                served = host_allowed(host_name(raw), self._settings)
+                if len(self._served) >= self.KEPT:
+                    self._served.clear()
+                self._served[raw] = served
+            if not served:
+                return _host_refused(host_name(raw))
+        if path == CONTROL or path.startswith(CONTROL_PREFIX):
+            return _control_problem(request, self._settings)
+        return None

@@ -1,15 +1,18 @@
-"""The outermost layer: whatever escapes a handler leaves in the vendor's error shapes."""
+"""The layer in front of every handler (Front), and the optional access log around it."""
 
 from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from emulator.contract.routes import API_PREFIXES
-from emulator.control.journal import kept
+from emulator.control.fault_middleware import faulted
+from emulator.control.faults import FaultBook
+from emulator.control.journal import Journal, kept
 from emulator.domain.errors import DomainError
 from emulator.http.endpoint import json_response
 from emulator.http.errors import (
@@ -20,7 +23,11 @@ from emulator.http.errors import (
     method_not_allowed,
     route_not_found,
 )
-from emulator.http.keys import JOURNAL, REQUEST_IDS, SETTINGS, WALL, Facts, facts
+from emulator.http.guard import Guard
+from emulator.http.keys import Facts, facts
+from emulator.jobs.clock import Clock
+from emulator.jobs.ids import IdGenerator
+from emulator.settings import Settings
 
 log = logging.getLogger("emulator")
 access = logging.getLogger("emulator.access")
@@ -62,70 +69,105 @@ async def access_log_middleware(request: web.Request, handler: Handler) -> web.S
         )  # fmt: skip
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ConnectionResetError:
+def rendered(request: web.Request, error: Exception, limit: int, ids: IdGenerator) -> web.Response:
+    """What escaped a handler, answered in the vendor's error shapes (an HTTPException the
+    emulator does not answer itself is raised again)."""
+    if isinstance(error, ConnectionResetError):
         # The client went away mid-request (ClientConnectionResetError is one too): nobody is
         # left to answer, and it is not the emulator's error (re-raised, aiohttp would log it
         # as one). The answer below is never sent.
         facts(request).gone = True
         log.debug("client disconnected during %s %s", request.method, request.path)
         return web.Response(status=499)
-    except (ApiError, PayloadTooLarge) as error:
-        caught: ApiError | PayloadTooLarge = error
-    except DomainError as error:
+    caught: ApiError | PayloadTooLarge
+    if isinstance(error, (ApiError, PayloadTooLarge)):
+        caught = error
+    elif isinstance(error, DomainError):
         caught = from_domain(error)
-    except web.HTTPNotFound:
+    elif isinstance(error, web.HTTPNotFound):
         caught = route_not_found(request.method, request.path)
-    except web.HTTPMethodNotAllowed as error:
+    elif isinstance(error, web.HTTPMethodNotAllowed):
         caught = method_not_allowed(request.method, set(error.allowed_methods))
-    except web.HTTPRequestEntityTooLarge:
-        caught = PayloadTooLarge(request.app[SETTINGS].max_body_bytes)
-    except web.HTTPException:
-        raise
-    except Exception as error:
+    elif isinstance(error, web.HTTPRequestEntityTooLarge):
+        caught = PayloadTooLarge(limit)
+    elif isinstance(error, web.HTTPException):
+        raise error
+    else:
         log.exception("unhandled error on %s %s", request.method, request.path)
         caught = internal_error(f"{type(error).__name__}: {error}")
-    request_id = request.app[REQUEST_IDS].request()
     headers = caught.headers if isinstance(caught, ApiError) else None
-    return json_response(caught.status, caught.body(request_id), headers)
+    return json_response(caught.status, caught.body(ids.request()), headers)
 
 
-@web.middleware
-async def journal_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Record every API request (the vendor's /v1, /client/v1 and /management/v1 paths) and
-    its answer in the app's bounded journal."""
-    if not request.path.startswith(API_PREFIXES) and request.path != "/v1":
-        return await handler(request)
-    started = time.perf_counter()
-    response: web.StreamResponse | None = None
-    known = facts(request)
-    try:
-        response = await handler(request)
-        return response
-    finally:
-        _record(request, response, (time.perf_counter() - started) * 1000, known)
+class Front:
+    """The one layer in front of every handler (one middleware rather than four: each layer is
+    a call and a coroutine more on every request), in this order:
+    - the guard (emulator/http/guard.py): a refused request is answered here, and not journaled;
+    - the journal: every API request (the vendor's /v1, /client/v1 and /management/v1 paths)
+      and its answer, in the app's bounded journal;
+    - injected faults, on API requests while any are set;
+    - whatever escapes a handler, answered in the vendor's error shapes (`rendered`)."""
 
+    def __init__(
+        self, settings: Settings, journal: Journal, wall: Clock, faults: FaultBook,
+        request_ids: IdGenerator,
+    ) -> None:  # fmt: skip
+        self._guard = Guard(settings)
+        self._limit = settings.max_body_bytes
+        self._journal = journal
+        self._wall = wall
+        self._faults = faults
+        self._ids = request_ids
 
-def _record(
-    request: web.Request, response: web.StreamResponse | None, duration: float, known: Facts
-) -> None:
-    # On every API request: positional, each fact read once.
-    body = response.body if type(response) is web.Response else None
-    app = request.app
-    app[JOURNAL].record(
-        app[WALL].now(),
-        known.tenant or request.headers.get("X-App-Id") or None,
-        request.method,
-        request.path,
-        request.query_string,
-        known.operation,
-        known.handler_kind,
-        known.body_seen,
-        0 if response is None or known.gone else response.status,
-        kept(body) if isinstance(body, bytes) and body else None,
-        duration,
-        outcome_of(request, response, known),
-    )
+    __middleware_version__ = 1  # what @web.middleware marks: the instance is the middleware
+
+    async def __call__(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path
+        problem = self._guard.problem(request, path)
+        if problem is not None:
+            return json_response(problem.status, problem.body(self._ids.request()))
+        api = path.startswith(API_PREFIXES)
+        if not api and path != "/v1":
+            return await self._answered(request, handler)
+        started = time.perf_counter()
+        response: web.StreamResponse | None = None
+        known = facts(request)
+        try:
+            if api and self._faults.faults:
+                response = await faulted(request, partial(self._answered, handler=handler),
+                                         self._faults)  # fmt: skip
+            else:
+                try:
+                    response = await handler(request)
+                except Exception as error:
+                    response = rendered(request, error, self._limit, self._ids)
+            return response
+        finally:
+            self._record(request, response, (time.perf_counter() - started) * 1000, known)
+
+    async def _answered(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except Exception as error:
+            return rendered(request, error, self._limit, self._ids)
+
+    def _record(
+        self, request: web.Request, response: web.StreamResponse | None, duration: float,
+        known: Facts,
+    ) -> None:  # fmt: skip
+        # On every API request: positional, each fact read once.
+        body = response.body if type(response) is web.Response else None
+        self._journal.record(
+            self._wall.now(),
+            known.tenant or request.headers.get("X-App-Id") or None,
+            request.method,
+            request.path,
+            request.query_string,
+            known.operation,
+            known.handler_kind,
+            known.body_seen,
+            0 if response is None or known.gone else response.status,
+            kept(body) if isinstance(body, bytes) and body else None,
+            duration,
+            outcome_of(request, response, known),
+        )
