@@ -105,7 +105,7 @@ def add_api_routes(app: web.Application, spec: Spec, tenants: Tenants, ids: IdGe
         resource = app.router.add_resource(first)
         for method, endpoints in methods.items():
             if len(endpoints) == 1 and endpoints[0].op.path == first:
-                resource.add_route(method, endpoints[0].handle)
+                resource.add_route(method, endpoints[0].answer)
             else:
                 resource.add_route(method, _dispatch(endpoints))
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl
 
 from aiohttp import BodyPartReader, web
@@ -35,9 +34,9 @@ def media_type(request: web.Request) -> str:
     return request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
 
 
-@dataclass(frozen=True)
-class Body:
-    """What a request carried: `present` tells JSON `null` from no body at all."""
+class Body(NamedTuple):
+    """What a request carried: `present` tells JSON `null` from no body at all (a tuple: made
+    on every request with a body)."""
 
     present: bool = False
     value: Any = None

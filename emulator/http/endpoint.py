@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
@@ -48,6 +48,9 @@ def dump(body: Any) -> bytes:
 
 
 JSON_TYPE = {"Content-Type": "application/json; charset=utf-8"}
+NO_CHOICES: Mapping[str, str] = MappingProxyType({})  # no Prefer header
+NO_BODY = Body()
+EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -73,19 +76,21 @@ def base_url(request: web.Request, settings: Settings) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-@dataclass(frozen=True)
-class Asked:
-    """What a request asks for, read and checked before its tenant is touched."""
+class Asked(NamedTuple):
+    """What a request asks for, read and checked before its tenant is touched (a tuple: made
+    on every request, and cheaper than a frozen dataclass)."""
 
     tenant_id: str
     params: dict[str, Any]
     body: Any
     base_url: str
-    prefer: Mapping[str, str] = field(default_factory=dict)
+    prefer: Mapping[str, str] = NO_CHOICES
 
 
-def prefer(header: str) -> dict[str, str]:
+def prefer(header: str) -> Mapping[str, str]:
     """`Prefer: code=404, example=Not Found` -> {"code": "404", "example": "Not Found"}."""
+    if not header:
+        return NO_CHOICES  # nearly every request
     choices = {}
     for part in header.replace(";", ",").split(","):
         name, sep, value = part.partition("=")
@@ -115,14 +120,16 @@ class Endpoint:
         self._settings = settings
         self._tenants = tenants
         self._request_ids = request_ids
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        return await self.answer(request, request.match_info)
+        # Where this operation's parameters come from (a request's query is parsed only when
+        # the operation reads one).
+        self._query = any(spec.location == "query" for spec in op.params)
+        self._headers = any(spec.location == "header" for spec in op.params)
 
     async def answer(
-        self, request: web.Request, path: Mapping[str, str]
+        self, request: web.Request, path: Mapping[str, str] | None = None
     ) -> web.StreamResponse:
-        """Answer with the path parameters already read (named as this operation names them)."""
+        """The route's handler. `path`: the path parameters already read, named as this
+        operation names them (by a route several operations share); else the route's."""
         known = facts(request)
         known.operation = self.op.operation_id
         known.handler_kind = self.kind
@@ -147,29 +154,34 @@ class Endpoint:
             known.validation = "passed" if self._settings.validate_requests else "skipped"
         return response
 
-    async def _read(self, request: web.Request, path: Mapping[str, str], known: Facts) -> Asked:
+    async def _read(
+        self, request: web.Request, path: Mapping[str, str] | None, known: Facts
+    ) -> Asked:
         """Everything the request says, checked, before the tenant is touched."""
         settings, op = self._settings, self.op
+        headers = request.headers
         try:
-            tenant_id = authenticate(
-                request.headers, settings.credentials, op.key_pairs, op.bearer
-            )
+            tenant_id = authenticate(headers, settings.credentials, op.key_pairs, op.bearer)
         except AuthError as error:
             raise unauthorized(str(error)) from None
         known.tenant = tenant_id
         params, problem = read_params(
-            op.params, request.query, path, settings.validate_requests, request.headers
-        )
+            op.params, request.query if self._query else EMPTY,
+            request.match_info if path is None else path, settings.validate_requests,
+            headers if self._headers else None,
+        )  # fmt: skip
         if problem is not None:
             raise bad_query(problem.describe())
-        body = await read_body(request, self.op, settings.max_body_bytes, settings.body_timeout)
-        if settings.validate_requests and body.present:
-            await self._check_body(body, request.content_length or 0)
-        if body.media == MULTIPART and body.present:
-            await asyncio.to_thread(prepare, body.value)  # CSV parsing, off the event loop
+        body = NO_BODY  # an operation without a body never reads one
+        if op.has_body:
+            body = await read_body(request, op, settings.max_body_bytes, settings.body_timeout)
+            if settings.validate_requests and body.present:
+                await self._check_body(body, request.content_length or 0)
+            if body.media == MULTIPART and body.present:
+                await asyncio.to_thread(prepare, body.value)  # CSV parsing, off the event loop
         return Asked(
             tenant_id, params, body.value, base_url(request, settings),
-            prefer(request.headers.get("Prefer", "")),
+            prefer(headers.get("Prefer", "")),
         )  # fmt: skip
 
     def _run(self, asked: Asked, tenant: Tenant) -> Reply:

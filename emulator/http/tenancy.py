@@ -51,7 +51,8 @@ class serving:
             try:
                 now = self._current()
                 if now is tenant:
-                    await settled(tenant, self._slice)
+                    if tenant.jobs.busy():  # (most requests: nothing queued, no call)
+                        await settled(tenant, self._slice)
                     return tenant
             except BaseException:
                 tenant.lock.release()
