@@ -193,6 +193,25 @@ def test_requests_refused_before_any_handler_get_json(
     assert error["code"] == 400 and error["key"] == key and error["request_id"].startswith("v-")
 
 
+@pytest.mark.parametrize(("size", "status"), [(65, 413), (64, 200)])
+def test_a_whole_chunked_body_in_one_packet_meets_the_limit_too(size: int, status: int) -> None:
+    """A chunked body that has all arrived with its head (taken without waiting) is held to the
+    limit as one still arriving: no Content-Length announced it."""
+    settings = Settings(port=0, seed=1, clock_mode="manual", clock_start=START, max_body_bytes=64)
+    prefix = b'{"source_id": "chunked", "name": "'
+    payload = prefix + b"n" * (size - len(prefix) - 2) + b'"}'
+    framed = b"%x\r\n%s\r\n0\r\n\r\n" % (len(payload), payload)
+    headers = b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n"
+    with BackgroundEmulator(settings) as emulator:
+        raw = request(b"POST /v1/customers HTTP/1.1", headers, framed)
+        answer, _, body = exchange(emulator, raw)
+    assert answer == status, body
+    if status == 413:
+        assert orjson.loads(body)["statusCode"] == 413
+    else:
+        assert orjson.loads(body)["name"] == "n" * (size - len(prefix) - 2)
+
+
 # -- the whole corpus, then the tenant is read back ------------------------------------------
 def corpus() -> list[bytes]:
     post, clock = b"POST /v1/customers HTTP/1.1", b"POST /_emulator/clock HTTP/1.1"
