@@ -25,6 +25,16 @@ class ParamSpec:
     dated: bool  # a date or date-time value
     deep: bool  # style: deepObject
     check: SchemaCheck
+    # The schema takes any text (a path id's {type: string}): a value read as text needs no
+    # check (asked on nearly every request).
+    any_text: bool = False
+
+
+_ANNOTATIONS = frozenset({"type", "description", "title", "example", "examples"})
+
+
+def takes_any_text(schema: Json) -> bool:
+    return schema.get("type") == "string" and schema.keys() <= _ANNOTATIONS
 
 
 def _schema_kind(schema: Json) -> tuple[str, bool]:
@@ -44,6 +54,7 @@ def param_spec(raw: Json, check: SchemaCheck) -> ParamSpec:
         dated=dated,
         deep=raw.get("style") == "deepObject",
         check=check,
+        any_text=kind == "string" and not dated and takes_any_text(check.schema),
     )
 
 
@@ -139,7 +150,7 @@ def read_params(
                 return values, Problem((spec.name,), "is required")
             continue
         value = coerce(spec, source[spec.name])
-        if validate:
+        if validate and not spec.any_text:
             problem = spec.check.problem(value)
             if problem is not None:
                 return values, Problem((spec.name, *problem.path), problem.message)
