@@ -5,14 +5,12 @@ from __future__ import annotations
 import base64
 import random
 import string
-import sys
 from array import array
-from bisect import bisect_left
-from typing import Final
+from functools import cache
 
 _ALNUM = string.ascii_letters + string.digits
 _SIZE = float(len(_ALNUM))
-_UNSURE = "?"  # (not in _ALNUM)
+_TO_ALNUM = bytes.maketrans(bytes(range(len(_ALNUM))), _ALNUM.encode("ascii"))
 
 
 def _char_index(m: int) -> int:
@@ -20,27 +18,6 @@ def _char_index(m: int) -> int:
     random() is ((a >> 5) * 2**26 + (b >> 6)) / 2**53 for two 32-bit words a, b (exact in a
     float), and the product is the float product, rounding included."""
     return int(m / 9007199254740992 * _SIZE)
-
-
-def _by_top_bits() -> list[str]:
-    """The character for each value of a draw's first word's top 16 bits (m from t << 37 up to
-    (t + 1) << 37), or _UNSURE for the 60 values whose range holds a step from one character
-    to the next: the rest of the draw decides those. The steps are found by bisection."""
-    steps = [bisect_left(range(2**53), k, key=_char_index) for k in range(1, len(_ALNUM))]
-    pieces, start = [], 0
-    for k, step in enumerate(steps):
-        top = step >> 37
-        pieces.append(_ALNUM[k] * (top - start))
-        if step & ((1 << 37) - 1):  # the step is inside top's range
-            pieces.append(_UNSURE)
-            top += 1
-        start = top
-    pieces.append(_ALNUM[-1] * (2**16 - start))
-    return list("".join(pieces))  # (a list: its __getitem__ is the fastest to map over)
-
-
-_BY_TOP_BITS: Final = _by_top_bits()  # never written
-_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 def _exact(bits: int, count: int) -> str:
@@ -51,13 +28,28 @@ def _exact(bits: int, count: int) -> str:
     return "".join([_ALNUM[_char_index((a >> 5) * 67108864 + (b >> 6))] for a, b in pairs])
 
 
-def _fast(bits: int, count: int) -> str:
-    """Each character looked up by its first word's top 16 bits (the upper half of every other
-    16-bit half of the words as native little-endian memory); _UNSURE in 60 of 65,536 cases."""
-    if not _LITTLE_ENDIAN:
-        return _UNSURE
-    halves = memoryview(bits.to_bytes(8 * count, "little")).cast("H")
-    return "".join(map(_BY_TOP_BITS.__getitem__, halves[1::4]))
+@cache
+def _lanes(count: int) -> tuple[int, int, int]:
+    """For `count` 64-bit lanes in one int: 0xFFFF in each lane, the alphabet's size in each,
+    and each lane's bit 16."""
+    ones = int.from_bytes(b"\1\0\0\0\0\0\0\0" * count, "little")
+    return 0xFFFF * ones, len(_ALNUM) * ones, (1 << 16) * ones
+
+
+def _fast(bits: int, count: int) -> str | None:
+    """The characters from the top 16 bits t of each draw's first word, all lanes at once.
+
+    Character j's words are bits 64j to 64j + 63 (a low, b high); the lane gets 62 * t (under
+    2**22), whose third byte k = 62t >> 16 is the character's index for every m a draw with
+    that t can make (t << 37 <= m < (t + 1) << 37), unless 62 (t + 1) reaches (k + 1) << 16:
+    otherwise 62m / 2**53 stays at least 2**-15 under k + 1 (both sides are even), far more
+    than a float product near 62 rounds by (2**-48), so int() gives k. A lane that reaches
+    it (about 1 in 1,000) makes the whole id None: `_exact` then draws it from all the bits."""
+    low16, sizes, carries = _lanes(count)
+    scaled = ((bits >> 16) & low16) * len(_ALNUM)
+    if ((scaled & low16) + sizes) & carries:
+        return None
+    return scaled.to_bytes(8 * count, "little")[2::8].translate(_TO_ALNUM).decode("ascii")
 
 
 class IdGenerator:
@@ -67,10 +59,10 @@ class IdGenerator:
     def alnum(self, prefix: str, count: int = 24) -> str:
         """What random.choices(_ALNUM, k=count) draws (one random() a character), from one
         getrandbits of the same words: the same text and the generator left where it would
-        be, in half the time (an import makes 100,000 of these)."""
+        be, in a third of the time (an import makes 100,000 of these)."""
         bits = self._random.getrandbits(64 * count)
         text = _fast(bits, count)
-        return prefix + (_exact(bits, count) if _UNSURE in text else text)
+        return prefix + (_exact(bits, count) if text is None else text)
 
     def hex(self, prefix: str, count: int = 18) -> str:
         """prefix + format(bits, f"0{count}x"): the bytes' hex() writes it in half the time of
