@@ -15,6 +15,7 @@ and the answer is checked whole as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,16 +36,21 @@ class SplitCheck:
     key: str  # the property holding the items
     envelope: SchemaCheck  # the whole schema with the items schema left out
     item: SchemaCheck  # the items schema
+    items: SchemaCheck  # an array of them: several items checked in one call into Rust
 
     def envelope_problem(self, body: Json, count: int) -> Problem | None:
         """The envelope's problem, its `count` items stood in for by nulls (unchecked)."""
         return self.envelope.problem({**body, self.key: [None] * count})
 
-    def item_problem(self, index: int, item: Any) -> Problem | None:
-        problem = self.item.problem(item)
-        if problem is None:
+    def items_problem(self, items: Sequence[Any], places: Sequence[int]) -> Problem | None:
+        """The first problem of `items`, which stand at `places` in the answer's list."""
+        if self.items.is_valid(items):
             return None
-        return Problem((self.key, index, *problem.path), problem.message)
+        for place, item in zip(places, items, strict=True):
+            problem = self.item.problem(item)
+            if problem is not None:
+                return Problem((self.key, place, *problem.path), problem.message)
+        return None  # not reached: the items check said no
 
 
 def split_check(schema: Any, key: str) -> SplitCheck | None:
@@ -63,4 +69,5 @@ def split_check(schema: Any, key: str) -> SplitCheck | None:
         return None
     bare = {name: value for name, value in array.items() if name != "items"}
     envelope = {**schema, "properties": {**properties, key: bare}}
-    return SplitCheck(key, SchemaCheck(envelope), SchemaCheck(items))
+    many = {"type": "array", "items": items}
+    return SplitCheck(key, SchemaCheck(envelope), SchemaCheck(items), SchemaCheck(many))

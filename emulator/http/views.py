@@ -5,7 +5,8 @@ is turned into its public object, checked against the list's items schema and se
 text is kept, keyed by the object, for as long as its `version` stays the same. A customer
 listed again unchanged is then neither rebuilt nor checked nor serialised again: the answer is
 written around the kept texts (orjson fragments). Its envelope is checked on every answer
-(contract/split.py says why the two parts together are the whole answer's check).
+(contract/split.py says why the two parts together are the whole answer's check). The items
+not kept yet are checked together, in one call into Rust.
 
 Only the VIEWS most recently made are kept (a customer's text is about a kilobyte), the oldest
 going first; an object is kept by identity, never confused with another tenant's.
@@ -14,6 +15,7 @@ going first; an object is kept by identity, never confused with another tenant's
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import orjson
 
@@ -27,7 +29,7 @@ VIEWS = 4096
 
 class ViewCache:
     def __init__(self, size: int = VIEWS) -> None:
-        self._size = size
+        self._size = max(1, size)
         self._kept: dict[Viewable, tuple[object, orjson.Fragment]] = {}
 
     def __len__(self) -> int:
@@ -37,22 +39,29 @@ class ViewCache:
         self, items: Sequence[Viewable], split: SplitCheck | None
     ) -> tuple[list[orjson.Fragment], Problem | None]:
         """Each item's serialised public object, checked by `split` (None: unchecked) when it
-        is made; the first item's problem stops it (nothing broken is kept)."""
-        kept, made = self._kept, []
-        for index, item in enumerate(items):
+        is made; a problem stops it (nothing is kept then)."""
+        kept = self._kept
+        made: list[orjson.Fragment | None] = []
+        missing: list[tuple[int, Viewable, object]] = []  # place, item, version
+        for place, item in enumerate(items):
             version = item.version
             hit = kept.get(item)
             if hit is not None and hit[0] == version:
                 made.append(hit[1])
-                continue
-            data = item.data
-            if split is not None:
-                problem = split.item_problem(index, data)
-                if problem is not None:
-                    return made, problem
+            else:
+                missing.append((place, item, version))
+                made.append(None)
+        if not missing:
+            return cast(list[orjson.Fragment], made), None
+        objects = [item.data for _, item, _ in missing]
+        if split is not None:
+            problem = split.items_problem(objects, [place for place, _, _ in missing])
+            if problem is not None:
+                return [], problem
+        for (place, item, version), data in zip(missing, objects, strict=True):
             fragment = orjson.Fragment(strictjson.dumps(data))
-            if hit is None and len(kept) >= self._size:
+            if item not in kept and len(kept) >= self._size:
                 del kept[next(iter(kept))]
             kept[item] = (version, fragment)
-            made.append(fragment)
-        return made, None
+            made[place] = fragment
+        return cast(list[orjson.Fragment], made), None  # every place filled
