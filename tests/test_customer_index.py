@@ -33,7 +33,7 @@ def reference(entries: Iterable[Entry], q: CustomerQuery) -> Page:
     selected.sort(key=sort_key(q.field), reverse=not q.ascending)
     start = (q.page - 1) * q.limit
     window = selected[start : start + q.limit]
-    return Page([e.data for e in window], len(selected), start + q.limit < len(selected))
+    return Page(list(window), len(selected), start + q.limit < len(selected))
 
 
 def body(rng: random.Random, n: int) -> dict[str, Any]:
