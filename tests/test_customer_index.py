@@ -6,9 +6,9 @@ and out-of-order instants."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from operator import neg
+from operator import attrgetter, neg
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ def reference(entries: Iterable[Entry], q: CustomerQuery) -> Page:
     selected.sort(key=sort_key(q.field), reverse=not q.ascending)
     start = (q.page - 1) * q.limit
     window = selected[start : start + q.limit]
-    return Page([e.data for e in window], len(selected), start + q.limit < len(selected))
+    return Page(list(window), len(selected), start + q.limit < len(selected))
 
 
 def body(rng: random.Random, n: int) -> dict[str, Any]:
@@ -186,6 +186,39 @@ def test_many_values_added_at_once_sit_as_update_puts_them(before: int, added: i
         assert [bulk.bisect_key_left(-n) for n in (0, 200, 399)] == [
             one_by_one.bisect_key_left(-n) for n in (0, 200, 399)
         ]
+
+
+class _Tie:
+    """A value whose key may tie with others': equal keys, told apart by identity."""
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+
+FEW_INTO_MANY = [(20_000, 512, 50), (3000, 700, 10**6), (2100, 500, 3), (9, 2, 4), (8000, 1999, 1)]
+
+
+@pytest.mark.parametrize(("before", "added", "keys"), FEW_INTO_MANY)
+def test_few_values_into_a_big_list_go_where_add_puts_them_ties_included(
+    before: int, added: int, keys: int
+) -> None:
+    """Placed one by one (each key read once): the same values in the same order, equal keys
+    included (after the ones there, in the order given), and the same sublists, split where
+    they fill, as adding them one at a time; the positional index sound."""
+    rng = random.Random(before)
+    old = [_Tie(rng.randrange(keys)) for _ in range(before)]
+    new = [_Tie(rng.randrange(keys + 5)) for _ in range(added)]  # some after every key
+    by_key: Callable[[_Tie], int] = attrgetter("key")
+    bulk, one_by_one = KeyedList(old, key=by_key), KeyedList(old, key=by_key)
+    for value in new:
+        one_by_one.add(value)
+    bulk.add_many(list(new), [value.key for value in new])
+    bulk._check()
+    assert [id(v) for v in bulk] == [id(v) for v in one_by_one]
+    assert list(map(len, bulk._lists)) == list(map(len, one_by_one._lists))  # the same splits
+    if keys == 1:  # every new value after the old ones: the last sublist was split
+        assert len(bulk._lists) > before // bulk._load
+    assert bulk.index(new[-1]) == one_by_one.index(new[-1])
 
 
 @pytest.mark.parametrize(("before", "added", "room"), [(1, 3000, 0), (700, 5, 0), (1500, 999, 3)])

@@ -15,6 +15,7 @@ import pytest
 from conftest import ClientFactory
 from helpers import AUTH, Client, call, csv_form, run_until_idle, tenant_of
 
+from emulator.domain import csvio
 from emulator.domain.activity import ActivityLog
 from emulator.domain.csvio import CsvRow, read_csv
 from emulator.domain.customer_list import CustomerQuery
@@ -69,6 +70,33 @@ def test_rows_read_from_the_text_equal_an_eager_parse_in_any_order(data: bytes) 
     assert [seen(row) for row in rows[-2:]] == expected[-2:]
     with pytest.raises(IndexError):
         rows[len(rows)]
+
+
+@pytest.mark.parametrize("data", FILES)
+def test_lines_read_a_block_at_a_time_are_the_lines_open_splits(
+    data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of any size (so cut after every possible \\n, within quoted cells, before a lone
+    \\r) give the lines io.StringIO gives over the whole text, and the same rows."""
+    text = data.decode("utf-8-sig")
+    whole = list(io.StringIO(text, newline=""))
+    expected = eager(data)
+    for block in [*range(1, 14), csvio.BLOCK]:
+        assert list(csvio.lines(text, block)) == whole
+        monkeypatch.setattr(csvio, "BLOCK", block)
+        rows = read_csv(data).rows
+        assert [seen(rows[i]) for i in range(len(rows))] == expected
+
+
+def test_a_file_of_many_blocks_reads_as_one() -> None:
+    lines = [f"{n},\"{'x' * (n % 90)}\r\ny\",{n % 7}" for n in range(3000)]
+    data = ("a,b,c\r\n" + "\n".join(lines) + "\r\n").encode()
+    assert len(data) > 2 * csvio.BLOCK
+    expected = eager(data)
+    rows = read_csv(data).rows
+    assert [seen(row) for row in rows] == expected
+    assert [seen(rows[i]) for i in range(len(rows))] == expected
+    assert rows[2999].cells == ("2999", "x" * (2999 % 90) + "\r\ny", str(2999 % 7))
 
 
 @pytest.fixture

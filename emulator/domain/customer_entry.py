@@ -174,6 +174,12 @@ class Entry:
         return self.updated or self.created
 
     @property
+    def version(self) -> tuple[Json, datetime | None]:
+        """Changes whenever the public object does: a write replaces `own` (never changing it
+        in place) and an update sets `updated`; the id and creation instant never change."""
+        return self.own, self.updated
+
+    @property
     def data(self) -> Json:
         """The public object (a new dict each time)."""
         return whole(self.id, self.own, self.created, self.updated)

@@ -86,9 +86,14 @@ class CustomerQuery:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Json]
+    entries: list[Entry]  # the page's customers, in order
     total: int
     has_more: bool
+
+    @property
+    def items(self) -> list[Json]:
+        """The customers' public objects."""
+        return [entry.data for entry in self.entries]
 
 
 def sort_key(field: str) -> Callable[[Entry], Any]:
@@ -221,7 +226,7 @@ def _touched_within(index: CustomerIndex, span: _Range, ascending: bool) -> Iter
 
 
 def _page(window: list[Entry], total: int, skip: int, q: CustomerQuery) -> Page:
-    return Page([entry.data for entry in window], total, skip + q.limit < total)
+    return Page(window, total, skip + q.limit < total)
 
 
 def _candidates(

@@ -19,6 +19,7 @@ from aiohttp import web
 from emulator.contract import strictjson
 from emulator.contract.params import read_params
 from emulator.contract.spec import Operation
+from emulator.contract.split import SplitCheck, split_check
 from emulator.domain.errors import DomainError
 from emulator.domain.store import Tenant, Tenants
 from emulator.http.auth import AuthError, authenticate
@@ -35,6 +36,7 @@ from emulator.http.errors import (
 )
 from emulator.http.keys import Facts, facts
 from emulator.http.tenancy import serving
+from emulator.http.views import ViewCache
 from emulator.jobs.ids import IdGenerator
 from emulator.routes.calls import JSON, Call, Handler, Precheck, Reply, prepare
 from emulator.settings import Settings
@@ -124,6 +126,8 @@ class Endpoint:
         # the operation reads one).
         self._query = any(spec.location == "query" for spec in op.params)
         self._headers = any(spec.location == "header" for spec in op.params)
+        self._views = ViewCache()  # list answers' items, by stored object and version
+        self._splits: dict[tuple[int, str], SplitCheck | None] = {}
 
     async def answer(
         self, request: web.Request, path: Mapping[str, str] | None = None
@@ -213,18 +217,44 @@ class Endpoint:
 
     def _write(self, reply: Reply) -> tuple[web.StreamResponse, bool]:
         """The response to send, and whether the reply broke the contract."""
-        if self._settings.validate_responses:
+        violation = None
+        if reply.views is not None:
+            reply, violation = self._viewed(reply, reply.views)
+        elif self._settings.validate_responses:
             violation = self._violation(reply)
-            if violation is not None:
-                log.error("%s answered %s: %s", self.op.operation_id, reply.status, violation)
-                error = contract_violation(f"{self.op.operation_id} {reply.status}: {violation}")
-                return json_response(500, error.body(self._request_ids.request())), True
+        if violation is not None:
+            log.error("%s answered %s: %s", self.op.operation_id, reply.status, violation)
+            error = contract_violation(f"{self.op.operation_id} {reply.status}: {violation}")
+            return json_response(500, error.body(self._request_ids.request())), True
         if reply.body is None:
             return web.Response(status=reply.status), False
         if reply.media != JSON and isinstance(reply.body, str):
             text = web.Response(status=reply.status, text=reply.body, content_type=reply.media)
             return text, False
         return json_response(reply.status, reply.body), False
+
+    def _viewed(self, reply: Reply, key: str) -> tuple[Reply, str | None]:
+        """`reply` with the stored objects at `key` in place (http/views.py), and how it
+        breaks the contract (None: it does not, or it is not checked)."""
+        items = reply.body[key]
+        split = self._split(reply.status, key) if self._settings.validate_responses else None
+        if split is None and self._settings.validate_responses:  # no exact split: whole
+            whole = Reply(reply.status, {**reply.body, key: [item.data for item in items]})
+            return whole, self._violation(whole)
+        fragments, problem = self._views.fragments(items, split)
+        if problem is None and split is not None:
+            problem = split.envelope_problem(reply.body, len(items))
+        wording = None if problem is None else problem.describe("Response body")
+        return Reply(reply.status, {**reply.body, key: fragments}), wording
+
+    def _split(self, status: int, key: str) -> SplitCheck | None:
+        """The check of this status's answer split at `key` (contract/split.py), made once."""
+        if (status, key) not in self._splits:
+            response = self.op.response(status)
+            check = response.checks.get(JSON) if response is not None else None
+            split = None if check is None else split_check(check.schema, key)
+            self._splits[status, key] = split
+        return self._splits[status, key]
 
     def _violation(self, reply: Reply) -> str | None:
         response = self.op.response(reply.status)

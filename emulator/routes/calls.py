@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from emulator.domain.csvio import CsvError, CsvTable, read_csv
 from emulator.domain.store import Tenant
@@ -70,6 +70,21 @@ class Reply:
     status: int
     body: Any = None
     media: str = JSON  # a str body with another media type is sent as text
+    # The key of `body` whose list holds stored objects (Viewable) in place of their public
+    # objects: the HTTP layer builds, checks and serialises each once per version.
+    views: str | None = None
+
+
+class Viewable(Protocol):
+    """A stored object whose public object is built on demand."""
+
+    @property
+    def version(self) -> object:
+        """Equal for as long as `data` would build the same object."""
+
+    @property
+    def data(self) -> Json:
+        """The public object (a new dict each time)."""
 
 
 Handler = Callable[[Call], Reply]

@@ -39,10 +39,9 @@ def list_customers(call: Call) -> Reply:
         updated_after=_instant(call, "updated_at[after]"),
     )
     page = tenant.customers.query(query)
-    return ok({
-        "object": "list", "data_ref": "customers", "customers": page.items,
-        "total": page.total, "has_more": page.has_more,
-    })  # fmt: skip
+    body = {"object": "list", "data_ref": "customers", "customers": page.entries,
+            "total": page.total, "has_more": page.has_more}  # fmt: skip
+    return Reply(200, body, views="customers")
 
 
 def create_customer(call: Call) -> Reply:
