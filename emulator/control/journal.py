@@ -61,6 +61,9 @@ class Entry(NamedTuple):  # a tuple: made on every request, and 3x cheaper than 
         return view
 
 
+_new = tuple.__new__
+
+
 class Journal:
     def __init__(self, size: int) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)
@@ -72,7 +75,8 @@ class Journal:
 
     def record(self, *fields: Any) -> None:
         """An entry of `fields` in Entry's order after `id` (positional: on every request)."""
-        self._entries.append(Entry(next(self._ids), *fields))
+        # tuple.__new__: an Entry without NamedTuple's Python-level __new__ (half the cost)
+        self._entries.append(_new(Entry, (next(self._ids), *fields)))
 
     def query(
         self,
