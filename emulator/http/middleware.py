@@ -24,7 +24,7 @@ from emulator.http.errors import (
     route_not_found,
 )
 from emulator.http.guard import Guard
-from emulator.http.keys import Facts, facts
+from emulator.http.keys import FACTS, Facts, facts
 from emulator.jobs.clock import Clock
 from emulator.jobs.ids import IdGenerator
 from emulator.settings import Settings
@@ -112,6 +112,7 @@ class Front:
         self, settings: Settings, journal: Journal, wall: Clock, faults: FaultBook,
         request_ids: IdGenerator,
     ) -> None:  # fmt: skip
+        self._outer = settings.access_log  # a layer around this one (see create_app)
         self._guard = Guard(settings)
         self._limit = settings.max_body_bytes
         self._journal = journal
@@ -131,7 +132,10 @@ class Front:
             return await self._answered(request, handler)
         started = time.perf_counter()
         response: web.StreamResponse | None = None
-        known = facts(request)
+        if self._outer:  # the access log, around this layer, has made them
+            known = facts(request)
+        else:  # the first to ask (facts() would find out by a KeyError)
+            known = request[FACTS] = Facts()
         try:
             if api and self._faults.faults:
                 response = await faulted(request, partial(self._answered, handler=handler),
