@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from functools import partial
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from aiohttp import web
 
@@ -21,7 +21,7 @@ from emulator.contract.params import read_params
 from emulator.contract.spec import Operation
 from emulator.contract.split import SplitCheck, split_check
 from emulator.domain.errors import DomainError
-from emulator.domain.store import Tenant, Tenants
+from emulator.domain.store import Tenants
 from emulator.http.auth import AuthError, authenticate
 from emulator.http.body import MULTIPART, Body, form_instance, read_body
 from emulator.http.errors import (
@@ -53,8 +53,8 @@ JSON_TYPE = {"Content-Type": "application/json; charset=utf-8"}
 NO_CHOICES: Mapping[str, str] = MappingProxyType({})  # no Prefer header
 NO_BODY = Body()
 EMPTY: Mapping[str, str] = MappingProxyType({})
-# Asked and Call are made with tuple.__new__ on every request: NamedTuple's own __new__ is a
-# Python function, and costs twice as much.
+# A Call is made with tuple.__new__ on every request: NamedTuple's own __new__ is a Python
+# function, and costs twice as much.
 _new = tuple.__new__
 
 
@@ -79,17 +79,6 @@ def base_url(request: web.Request, settings: Settings) -> str:
         return f"http://{settings.host}:{settings.port}"
     host, port = sockname[0], sockname[1]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-class Asked(NamedTuple):
-    """What a request asks for, read and checked before its tenant is touched (a tuple: made
-    on every request, and cheaper than a frozen dataclass)."""
-
-    tenant_id: str
-    params: dict[str, Any]
-    body: Any
-    base_url: str
-    prefer: Mapping[str, str] = NO_CHOICES
 
 
 def prefer(header: str) -> Mapping[str, str]:
@@ -129,6 +118,7 @@ class Endpoint:
         # the operation reads one).
         self._query = any(spec.location == "query" for spec in op.params)
         self._headers = any(spec.location == "header" for spec in op.params)
+        self._has_body = op.has_body
         self._views = ViewCache()  # list answers' items, by stored object and version
         self._splits: dict[tuple[int, str], SplitCheck | None] = {}
 
@@ -140,18 +130,23 @@ class Endpoint:
         known = facts(request)
         known.operation = self.op.operation_id
         known.handler_kind = self.kind
+        # Everything the request says is read and checked before its tenant is touched.
         try:
-            asked = await self._read(request, path, known)
+            tenant_id, params = self._head(request, path, known)
+            body = await self._body(request) if self._has_body else NO_BODY
         except (ApiError, PayloadTooLarge) as error:
             if error.status == 408:
                 raise  # a stalled client: the error layer answers, not the contract
             known.validation = "request_rejected"
             return self._finish(known, self._error_reply(error))
+        where = base_url(request, self._settings)
+        choices = prefer(request.headers.get("Prefer", ""))
         # No room for a new tenant (TenantLimit) is the emulator's own 503, answered by the
         # error middleware: it is no answer of the vendor's API.
-        current = partial(self._tenants.get, asked.tenant_id)
+        current = partial(self._tenants.get, tenant_id)
         async with serving(current, self._settings.slice_seconds) as tenant:
-            return self._finish(known, self._run(asked, tenant))
+            call = _new(Call, (tenant, params, body.value, where, choices))
+            return self._finish(known, self._run(call))
 
     def _finish(self, known: Facts, reply: Reply) -> web.StreamResponse:
         response, violation = self._write(reply)
@@ -161,10 +156,10 @@ class Endpoint:
             known.validation = "passed" if self._settings.validate_requests else "skipped"
         return response
 
-    async def _read(
+    def _head(
         self, request: web.Request, path: Mapping[str, str] | None, known: Facts
-    ) -> Asked:
-        """Everything the request says, checked, before the tenant is touched."""
+    ) -> tuple[str, dict[str, Any]]:
+        """The tenant the credentials name, and the parameters, checked."""
         settings, op = self._settings, self.op
         headers = request.headers
         try:
@@ -179,20 +174,19 @@ class Endpoint:
         )  # fmt: skip
         if problem is not None:
             raise bad_query(problem.describe())
-        body = NO_BODY  # an operation without a body never reads one
-        if op.has_body:
-            body = await read_body(request, op, settings.max_body_bytes, settings.body_timeout)
-            if settings.validate_requests and body.present:
-                await self._check_body(body, request.content_length or 0)
-            if body.media == MULTIPART and body.present:
-                await asyncio.to_thread(prepare, body.value)  # CSV parsing, off the event loop
-        return _new(Asked, (
-            tenant_id, params, body.value, base_url(request, settings),
-            prefer(headers.get("Prefer", "")),
-        ))  # fmt: skip
+        return tenant_id, params
 
-    def _run(self, asked: Asked, tenant: Tenant) -> Reply:
-        call = _new(Call, (tenant, asked.params, asked.body, asked.base_url, asked.prefer))
+    async def _body(self, request: web.Request) -> Body:
+        """The body, checked (an operation without one never reads it)."""
+        settings = self._settings
+        body = await read_body(request, self.op, settings.max_body_bytes, settings.body_timeout)
+        if settings.validate_requests and body.present:
+            await self._check_body(body, request.content_length or 0)
+        if body.media == MULTIPART and body.present:
+            await asyncio.to_thread(prepare, body.value)  # CSV parsing, off the event loop
+        return body
+
+    def _run(self, call: Call) -> Reply:
         try:
             return self._handler(call)
         except DomainError as error:
