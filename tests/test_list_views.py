@@ -98,6 +98,17 @@ class Stored:
         return dict(self.own)
 
 
+def test_a_new_object_equal_to_the_old_is_built_again() -> None:
+    """Versions are told apart by identity: {"name": 1} equals {"name": True} (and key order
+    does not count in an equality), yet each writes differently."""
+    cache, one = ViewCache(), Stored("x")
+    one.own = {"name": 1, "k": 2}
+    assert orjson.loads(orjson.dumps(cache.fragments([one], None)[0])) == [{"name": 1, "k": 2}]
+    one.own = {"k": 2, "name": True}
+    made = orjson.dumps(cache.fragments([one], None)[0])
+    assert made == b'[{"k":2,"name":true}]' and one.builds == 2
+
+
 def names(fragments: list[orjson.Fragment]) -> list[str]:
     return [item["name"] for item in orjson.loads(orjson.dumps(fragments))]
 
@@ -149,6 +160,26 @@ async def test_a_listed_customer_shows_each_write(client: Client) -> None:
     assert "updated_at" in listed["customers"][0]
     _, got = await call(client, "GET", f"/v1/customers/{made['id']}")
     assert listed["customers"][0] == {k: v for k, v in got.items() if k != "assets"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [({"x": 1}, {"x": True}), ({"a": 1, "b": 2}, {"b": 2, "a": 1.0})],
+)
+async def test_a_write_equal_to_what_was_listed_still_shows(
+    client: Client, before: Json, after: Json
+) -> None:
+    """On the manual clock `updated_at` need not move between two writes, and the new fields
+    compare equal to the old: the list still shows what was written, as a read does."""
+    _, made = await call(client, "POST", "/v1/customers", json={"source_id": "a"})
+    path = f"/v1/customers/{made['id']}"
+    await call(client, "PUT", path, json={"metadata": before})
+    await call(client, "GET", "/v1/customers")
+    await call(client, "PUT", path, json={"metadata": after})
+    _, got = await call(client, "GET", path)
+    _, listed = await call(client, "GET", "/v1/customers")
+    shown = listed["customers"][0]["metadata"]
+    assert orjson.dumps(shown) == orjson.dumps(got["metadata"]) == orjson.dumps(after)
 
 
 async def test_a_customer_broken_after_it_was_listed_is_caught_at_its_next_write(

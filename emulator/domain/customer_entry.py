@@ -174,10 +174,13 @@ class Entry:
         return self.updated or self.created
 
     @property
-    def version(self) -> tuple[Json, datetime | None]:
-        """Changes whenever the public object does: a write replaces `own` (never changing it
-        in place) and an update sets `updated`; the id and creation instant never change."""
-        return self.own, self.updated
+    def version(self) -> Json:
+        """What the public object is made of, told apart by identity: every write replaces
+        `own` (never changing it in place) and sets `updated` with it; the id and creation
+        instant never change. (Not by equality: a new `own` may equal the old one, as
+        {"x": 1} equals {"x": True} and {"a": 1, "b": 2} equals {"b": 2, "a": 1}, and on a
+        manual clock `updated` may not move.)"""
+        return self.own
 
     @property
     def data(self) -> Json:

@@ -50,7 +50,6 @@ def dump(body: Any) -> bytes:
 
 
 JSON_TYPE = {"Content-Type": "application/json; charset=utf-8"}
-NO_CHOICES: Mapping[str, str] = MappingProxyType({})  # no Prefer header
 NO_BODY = Body()
 EMPTY: Mapping[str, str] = MappingProxyType({})
 # A Call is made with tuple.__new__ on every request: NamedTuple's own __new__ is a Python
@@ -84,7 +83,7 @@ def base_url(request: web.Request, settings: Settings) -> str:
 def prefer(header: str) -> Mapping[str, str]:
     """`Prefer: code=404, example=Not Found` -> {"code": "404", "example": "Not Found"}."""
     if not header:
-        return NO_CHOICES  # nearly every request
+        return EMPTY  # no Prefer header: nearly every request
     choices = {}
     for part in header.replace(";", ",").split(","):
         name, sep, value = part.partition("=")
@@ -119,7 +118,8 @@ class Endpoint:
         self._query = any(spec.location == "query" for spec in op.params)
         self._headers = any(spec.location == "header" for spec in op.params)
         self._has_body = op.has_body
-        self._views = ViewCache()  # list answers' items, by stored object and version
+        # List answers' items by stored object and version, one cache per checked answer.
+        self._views: dict[tuple[int, str], ViewCache] = {}
         self._splits: dict[tuple[int, str], SplitCheck | None] = {}
 
     async def answer(
@@ -238,7 +238,10 @@ class Endpoint:
         if split is None and self._settings.validate_responses:  # no exact split: whole
             whole = Reply(reply.status, {**reply.body, key: [item.data for item in items]})
             return whole, self._violation(whole)
-        fragments, problem = self._views.fragments(items, split)
+        views = self._views.get((reply.status, key))
+        if views is None:
+            views = self._views[reply.status, key] = ViewCache()
+        fragments, problem = views.fragments(items, split)
         if problem is None and split is not None:
             problem = split.envelope_problem(reply.body, len(items))
         wording = None if problem is None else problem.describe("Response body")

@@ -80,7 +80,8 @@ class Viewable(Protocol):
 
     @property
     def version(self) -> object:
-        """Equal for as long as `data` would build the same object."""
+        """The same object (by identity) for as long as `data` would build the same object,
+        and a new one whenever it may not."""
 
     @property
     def data(self) -> Json:
