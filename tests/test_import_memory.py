@@ -99,6 +99,26 @@ def test_a_file_of_many_blocks_reads_as_one() -> None:
     assert rows[2999].cells == ("2999", "x" * (2999 % 90) + "\r\ny", str(2999 % 7))
 
 
+@pytest.mark.parametrize("end", ["\r", "\n", "\r\n"])
+def test_a_block_ends_at_any_line_end(end: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with lone CRs for line ends (old Mac files) is split into blocks too, not held
+    whole at four bytes a character; its lines and rows are as before."""
+    text = "a,b\r" + end.join(f"{n},\"q{end}{n}\"" for n in range(2000)) + end
+    made: list[int] = []
+    string_io = io.StringIO
+
+    def recorded(part: str, newline: str | None = None) -> io.StringIO:
+        made.append(len(part))
+        return string_io(part, newline=newline)
+
+    monkeypatch.setattr(csvio.io, "StringIO", recorded)
+    got = list(csvio.lines(text, 1024))
+    assert got == list(string_io(text, newline=""))
+    assert len(made) > 10 and max(made) < 1100
+    rows = read_csv(text.encode()).rows
+    assert rows[1999].cells == ("1999", f"q{end}1999")
+
+
 @pytest.fixture
 async def client(make_client: ClientFactory) -> Client:
     return await make_client(job_timing=ZERO_DELAYS)
