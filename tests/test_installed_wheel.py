@@ -185,6 +185,10 @@ def test_the_console_script_serves_from_any_folder(
         assert len(list((cache / "voucherify-emulator").glob("*.marshal"))) == 1
         created = server.call("POST", "/v1/customers", {"source_id": "ann", "name": "Ann"})
         assert isinstance(created, dict) and created["object"] == "customer"
+        for name in ("Ann", "Anna"):  # a listed customer's kept text follows its write
+            server.call("PUT", f"/v1/customers/{created['id']}", {"name": name})
+            listed = server.call("GET", "/v1/customers")
+            assert isinstance(listed, dict) and [c["name"] for c in listed["customers"]] == [name]
         (script,) = readme_text.blocks(
             "python", readme_text.section("Using the official Python SDK")
         )

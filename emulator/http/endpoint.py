@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from functools import partial
-from types import MappingProxyType
 from typing import Any
 
 from aiohttp import web
@@ -38,7 +37,7 @@ from emulator.http.keys import Facts, facts
 from emulator.http.tenancy import serving
 from emulator.http.views import ViewCache
 from emulator.jobs.ids import IdGenerator
-from emulator.routes.calls import JSON, Call, Handler, Precheck, Reply, prepare
+from emulator.routes.calls import EMPTY, JSON, Call, Handler, Precheck, Reply, prepare
 from emulator.settings import Settings
 
 log = logging.getLogger("emulator.contract")
@@ -51,7 +50,6 @@ def dump(body: Any) -> bytes:
 
 JSON_TYPE = {"Content-Type": "application/json; charset=utf-8"}
 NO_BODY = Body()
-EMPTY: Mapping[str, str] = MappingProxyType({})
 # A Call is made with tuple.__new__ on every request: NamedTuple's own __new__ is a Python
 # function, and costs twice as much.
 _new = tuple.__new__
@@ -118,9 +116,9 @@ class Endpoint:
         self._query = any(spec.location == "query" for spec in op.params)
         self._headers = any(spec.location == "header" for spec in op.params)
         self._has_body = op.has_body
-        # List answers' items by stored object and version, one cache per checked answer.
-        self._views: dict[tuple[int, str], ViewCache] = {}
-        self._splits: dict[tuple[int, str], SplitCheck | None] = {}
+        # Per list answer (status, key): its split check (None: not checked, or no exact
+        # split) and its items' kept texts.
+        self._views: dict[tuple[int, str], tuple[SplitCheck | None, ViewCache]] = {}
 
     async def answer(
         self, request: web.Request, path: Mapping[str, str] | None = None
@@ -234,27 +232,28 @@ class Endpoint:
         """`reply` with the stored objects at `key` in place (http/views.py), and how it
         breaks the contract (None: it does not, or it is not checked)."""
         items = reply.body[key]
-        split = self._split(reply.status, key) if self._settings.validate_responses else None
+        split, views = self._viewing(reply.status, key)
         if split is None and self._settings.validate_responses:  # no exact split: whole
             whole = Reply(reply.status, {**reply.body, key: [item.data for item in items]})
             return whole, self._violation(whole)
-        views = self._views.get((reply.status, key))
-        if views is None:
-            views = self._views[reply.status, key] = ViewCache()
         fragments, problem = views.fragments(items, split)
         if problem is None and split is not None:
             problem = split.envelope_problem(reply.body, len(items))
         wording = None if problem is None else problem.describe("Response body")
         return Reply(reply.status, {**reply.body, key: fragments}), wording
 
-    def _split(self, status: int, key: str) -> SplitCheck | None:
-        """The check of this status's answer split at `key` (contract/split.py), made once."""
-        if (status, key) not in self._splits:
+    def _viewing(self, status: int, key: str) -> tuple[SplitCheck | None, ViewCache]:
+        """This status's answer's check split at `key` (contract/split.py; None when answers
+        are not checked) and its items' kept texts, made once."""
+        found = self._views.get((status, key))
+        if found is None:
             response = self.op.response(status)
             check = response.checks.get(JSON) if response is not None else None
-            split = None if check is None else split_check(check.schema, key)
-            self._splits[status, key] = split
-        return self._splits[status, key]
+            split = None
+            if check is not None and self._settings.validate_responses:
+                split = split_check(check.schema, key)
+            found = self._views[status, key] = (split, ViewCache())
+        return found
 
     def _violation(self, reply: Reply) -> str | None:
         response = self.op.response(reply.status)

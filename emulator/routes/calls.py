@@ -47,6 +47,9 @@ def prepare(form: dict[str, Upload | str]) -> None:
 Form = dict[str, "Upload | str"]
 
 
+EMPTY: Mapping[str, str] = MappingProxyType({})  # no query, no Prefer choices
+
+
 class Call(NamedTuple):
     """One call of a handler (a tuple: made on every request, and cheaper than a frozen
     dataclass)."""
@@ -56,7 +59,7 @@ class Call(NamedTuple):
     body: Any = None  # parsed JSON, a Form, or None
     base_url: str = ""  # where clients reach the emulator, for links such as report URLs
     # The Prefer header's choices (code=404, example=NAME), for example-backed operations.
-    prefer: Mapping[str, str] = MappingProxyType({})
+    prefer: Mapping[str, str] = EMPTY
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
