@@ -134,41 +134,57 @@ def test_uses_the_given_server(voucherify_emulator):
             assert json.loads(response.read())["tenants"] == 1  # the user's tenant lives here
 
 
-def test_every_control_call_carries_json_and_both_credentials(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_every_control_call_carries_json_and_both_credentials() -> None:
     """So that the handle keeps working behind a control-plane guard."""
+    from recording_server import Recorder
+
     from emulator.testing.handle import EmulatorHandle
 
-    sent: list[urllib.request.Request] = []
-
-    class Answer:
-        def __enter__(self) -> Answer:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def read(self) -> bytes:
-            return b'{"now": "2026-01-01T00:00:00.000Z", "finished": [], "rules": []}'
-
-    def urlopen(request: urllib.request.Request, timeout: float) -> Answer:
-        sent.append(request)
-        return Answer()
-
-    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    handle = EmulatorHandle("http://emulator.test", "app-x", "token-x")
-    handle.reset()
-    handle.clock.now()
-    handle.run_until_idle()
-    handle.rules()
-    assert [(r.get_method(), r.full_url) for r in sent] == [
-        ("POST", "http://emulator.test/_emulator/reset"),
-        ("GET", "http://emulator.test/_emulator/clock"),
-        ("POST", "http://emulator.test/_emulator/async-actions/run-until-idle"),
-        ("GET", "http://emulator.test/_emulator/async-actions/rules"),
+    with Recorder() as server:
+        handle = EmulatorHandle(server.url, "app-x", "token-x")
+        handle.reset()
+        handle.clock.now()
+        handle.run_until_idle()
+        handle.rules()
+        handle.requests(method="POST", path="/v1/customers")
+        EmulatorHandle(server.url, "app-x", "token-x", admin_token="admin-x").clock.advance(5)
+    assert [(s.method, s.path, s.body) for s in server.seen] == [
+        ("POST", "/_emulator/reset", b""),
+        ("GET", "/_emulator/clock", b""),
+        ("POST", "/_emulator/async-actions/run-until-idle", b""),
+        ("GET", "/_emulator/async-actions/rules", b""),
+        ("GET", "/_emulator/requests?tenant=app-x&method=POST&path=%2Fv1%2Fcustomers", b""),
+        ("POST", "/_emulator/clock", b'{"advance_seconds": 5}'),
     ]
-    for request in sent:
-        headers = {key.lower(): value for key, value in request.header_items()}
-        assert headers["x-app-id"] == "app-x" and headers["x-app-token"] == "token-x"
-        assert headers["content-type"] == "application/json"
+    for seen in server.seen:
+        assert seen.headers["x-app-id"] == "app-x" and seen.headers["x-app-token"] == "token-x"
+        assert seen.headers["content-type"] == "application/json"
+        assert seen.headers["x-emulator-client"] == "pytest"
+    assert [s.headers.get("x-emulator-token") for s in server.seen] == [None] * 5 + ["admin-x"]
+
+
+def test_the_session_shares_one_connection(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test's handle sends its control calls over the session's one connection, which
+    the session closes (else its socket's ResourceWarning shows when pytest collects it)."""
+    from recording_server import Recorder
+
+    pytester.makepyfile(
+        test_user="""
+import pytest
+
+@pytest.mark.parametrize("n", range(5))
+def test_seeds(voucherify_emulator, n):
+    voucherify_emulator.seed(customers=[{"source_id": f"c{n}"}])
+"""
+    )
+    monkeypatch.setenv("PYTHONWARNINGS", "always::ResourceWarning")
+    with Recorder() as server:
+        result = pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "--voucherify-emulator-url", server.url
+        )
+        result.assert_outcomes(passed=5)
+        assert [s.path for s in server.seen] == ["/_emulator/reset", "/_emulator/seed"] * 5
+        assert server.connections == 1
+    assert "ResourceWarning" not in result.stderr.str() + result.stdout.str()

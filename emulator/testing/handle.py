@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
+import weakref
 from typing import Any
+
+from emulator.testing.connection import ControlConnection
 
 Json = dict[str, Any]
 
@@ -54,7 +55,13 @@ class EmulatorClock:
 
 
 class EmulatorHandle:
-    """What a test gets from the `voucherify_emulator` fixture."""
+    """What a test gets from the `voucherify_emulator` fixture.
+
+    Control calls go over `connection`, a keep-alive ControlConnection to `url` that handles
+    may share (the pytest plugin passes one per session); without one, the handle opens its
+    own, closed when the handle is garbage-collected. A connection serves one thread at a time.
+    A refused call raises ControlError; a transport failure raises an OSError subclass (see
+    ControlConnection), no longer urllib's URLError."""
 
     def __init__(
         self,
@@ -62,8 +69,15 @@ class EmulatorHandle:
         app_id: str,
         app_token: str = "test-token",
         admin_token: str | None = None,
+        connection: ControlConnection | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        if connection is None:
+            connection = ControlConnection(self.url)
+            weakref.finalize(self, connection.close)
+        elif connection.url != self.url:
+            raise ValueError(f"the connection goes to {connection.url}, not to {self.url}")
+        self._connection = connection
         self.app_id = app_id
         self.app_token = app_token
         # The emulator's --admin-token, if it has one (default: VOUCHERIFY_EMULATOR_ADMIN_TOKEN).
@@ -79,19 +93,16 @@ class EmulatorHandle:
     ) -> Json:
         """One control call as this tenant; a refusal raises ControlError."""
         present = {key: value for key, value in (query or {}).items() if value is not None}
-        url = self.url + path + (f"?{urllib.parse.urlencode(present)}" if present else "")
+        target = path + (f"?{urllib.parse.urlencode(present)}" if present else "")
         data = None if body is None else json.dumps(body).encode()
         headers = {**self.headers, "Content-Type": "application/json"}
         headers["X-Emulator-Client"] = "pytest"  # the control plane's guard asks for it
         if self.admin_token:
             headers["X-Emulator-Token"] = self.admin_token
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return _answer(response.read())
-        except urllib.error.HTTPError as error:
-            with error:
-                raise ControlError(method, path, error.code, _answer(error.read())) from None
+        status, raw = self._connection.request(method, target, data, headers)
+        if status >= 400:
+            raise ControlError(method, path, status, _answer(raw))
+        return _answer(raw)
 
     # -- the tenant ------------------------------------------------------------------------
     def reset(self) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from emulator.settings import Settings
+from emulator.testing.connection import ControlConnection
 from emulator.testing.handle import EmulatorHandle
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -72,13 +73,22 @@ def voucherify_emulator_url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield server.url
 
 
+@pytest.fixture(scope="session")
+def voucherify_emulator_connection(voucherify_emulator_url: str) -> Iterator[ControlConnection]:
+    """One keep-alive connection for every test's control calls, closed at the session's end."""
+    with ControlConnection(voucherify_emulator_url) as connection:
+        yield connection
+
+
 def tenant_for(nodeid: str) -> str:
     return "test-" + hashlib.sha1(nodeid.encode()).hexdigest()[:16]
 
 
 @pytest.fixture
 def voucherify_emulator(
-    voucherify_emulator_url: str, request: pytest.FixtureRequest
+    voucherify_emulator_url: str,
+    voucherify_emulator_connection: ControlConnection,
+    request: pytest.FixtureRequest,
 ) -> EmulatorHandle:
     """A fresh tenant of the session's emulator (see emulator.testing.EmulatorHandle):
     `url`, `app_id`, `app_token`, `headers`, `clock`, `reset()`, `seed(...)`, `requests(...)`,
@@ -87,6 +97,7 @@ def voucherify_emulator(
     handle = EmulatorHandle(
         voucherify_emulator_url, tenant_for(request.node.nodeid),
         admin_token=request.config.getoption("--voucherify-emulator-admin-token"),
+        connection=voucherify_emulator_connection,
     )  # fmt: skip
     handle.reset()
     return handle

@@ -1,0 +1,109 @@
+"""The handle's transport: one keep-alive HTTP connection to the emulator, reused across calls
+(and, in the pytest plugin, across the whole session), reopened when the server has closed it.
+
+Cheaper than `urllib.request.urlopen`, which builds an opener, looks up proxies in the
+environment and opens (then closes) a TCP connection on every call; the in-process emulator
+runs in a thread of the same process, so every client-side step also delays the server."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+TIMEOUT = 60.0  # seconds, for connecting and for each read
+
+
+class _Unanswered(Exception):
+    """A socket failure before the first byte of an answer arrived: `error`."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _Response(http.client.HTTPResponse):
+    def begin(self) -> None:
+        # Wait for the answer's first byte apart from parsing it: a reset here means nothing
+        # arrived (a stale socket), a reset later means the server died in mid-answer.
+        try:
+            self.fp.peek(1)
+        except (ConnectionResetError, ConnectionAbortedError) as error:
+            raise _Unanswered(error) from None
+        super().begin()  # on EOF: RemoteDisconnected, raised only when no byte arrived
+
+
+class ControlConnection:
+    """A keep-alive HTTP(S) connection to the emulator at `url` (whose path, if any, prefixes
+    every target), for one thread at a time (a lock serialises calls from several).
+
+    `request` returns the status and the whole body of any answer, 4xx and 5xx included. When
+    the server has closed a connection that served an earlier call (keep-alive timeout,
+    restart, `Connection: close`), the call is sent again once on a new connection, but only if
+    it failed before any byte of the answer arrived; a call is never sent again once an answer
+    has begun. Other failures propagate as OSError subclasses (ConnectionRefusedError,
+    TimeoutError, http.client.RemoteDisconnected, ...), not urllib's URLError: both are
+    OSError, so `except OSError` catches them either way. Close it (or use it as a context
+    manager) when done."""
+
+    def __init__(self, url: str, timeout: float = TIMEOUT) -> None:
+        self.url = url.rstrip("/")
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {url!r}")
+        self.prefix = parts.path
+        secure = parts.scheme == "https"
+        kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
+        self._http = kind(parts.hostname, parts.port, timeout=timeout)
+        self._http.response_class = _Response
+        self._lock = threading.Lock()
+
+    def request(
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """Send `method` to the prefix + `target` (path and query) and read the whole answer."""
+        with self._lock:
+            try:
+                return self._exchange(method, self.prefix + target, body, headers)
+            except BaseException:
+                self._http.close()  # whatever state it is in, the next call starts afresh
+                raise
+
+    def _exchange(
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        reused = self._http.sock is not None
+        try:
+            response = self._send(method, target, body, headers)
+        except _Unanswered as failed:
+            if not reused:
+                raise failed.error from None
+            self._http.close()  # stale: the server closed it after the previous call
+            try:
+                response = self._send(method, target, body, headers)
+            except _Unanswered as again:
+                raise again.error from None
+        return response.status, response.read()
+
+    def _send(
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str]
+    ) -> http.client.HTTPResponse:
+        try:
+            self._http.request(method, target, body, headers)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as error:
+            raise _Unanswered(error) from None  # nothing can have been answered yet
+        try:
+            return self._http.getresponse()
+        except http.client.RemoteDisconnected as error:
+            raise _Unanswered(error) from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._http.close()
+
+    def __enter__(self) -> ControlConnection:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
