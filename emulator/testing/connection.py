@@ -42,10 +42,11 @@ class ControlConnection:
     the server has closed a connection that served an earlier call (keep-alive timeout,
     restart, `Connection: close`), the call is sent again once on a new connection, but only if
     it failed before any byte of the answer arrived; a call is never sent again once an answer
-    has begun. Other failures propagate as OSError subclasses (ConnectionRefusedError,
-    TimeoutError, http.client.RemoteDisconnected, ...), not urllib's URLError: both are
-    OSError, so `except OSError` catches them either way. Close it (or use it as a context
-    manager) when done."""
+    has begun. Other failures propagate as they come: OSError subclasses (ConnectionRefusedError,
+    TimeoutError, http.client.RemoteDisconnected, ...) rather than urllib's URLError (an
+    OSError too, so `except OSError` catches both), and http.client.HTTPException subclasses
+    for an answer cut short (IncompleteRead, as urlopen's read raised). Close it (or use it as
+    a context manager) when done."""
 
     def __init__(self, url: str, timeout: float = TIMEOUT) -> None:
         self.url = url.rstrip("/")
