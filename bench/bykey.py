@@ -1,15 +1,15 @@
 """Get, update and delete by id and by source_id: the time at a big tenant against a small one,
 measured side by side so that the machine's drift cancels.
 
-Two emulators run at once, each with its own tenant (say 1,000 and 100,000 customers). For each
-operation they take turns request by request, PAIRS times: small then big, then big then small
-(so neither side is always first), each request on a customer of its own spread across the
-tenant (deletes remove distinct customers). Each request's time is the server's own
-(`duration_ms` in its journal). A pair's two requests are a millisecond or two apart, so a
-slower minute weighs on both: each pair gives a ratio big / small, and an operation's ratio is
-the median of its pairs' ratios (robust to the odd request that a pause or a collection hits),
-with the quartiles of those ratios as its spread. The medians of each side's times are the
-figures shown.
+Two emulators run at once, each with its own tenant (say 1,000 and 100,000 customers). They take
+turns request by request, PAIRS times for each operation: small then big, then big then small
+(so neither side is always first), each pair on customers of their own spread across the tenant
+(deletes remove distinct customers); the operations themselves take turns in ROUNDS slices, so
+a slow second falls on all of them. Each request's time is the server's own (`duration_ms` in
+its journal). A pair's two requests are a millisecond or two apart, so a slower minute weighs
+on both: each pair gives a ratio big / small, and an operation's ratio is the median of its
+pairs' ratios (robust to the odd request that a pause or a collection hits), with the quartiles
+of those ratios as its spread. The medians of each side's times are the figures shown.
 
 Run alone (`python bench/bykey.py [small big]`, default 1000 100000) it starts its two
 emulators, imports their customers and prints one line per operation.
@@ -29,7 +29,8 @@ from emulator.settings import Settings
 if TYPE_CHECKING:  # the pure helpers load without the bench's other modules (its unit test)
     from common import Client
 
-PAIRS = 40  # requests per operation per side
+PAIRS = 100  # requests per operation per side (all 600 pairs take 1-3 s)
+ROUNDS = 5  # slices of each operation's pairs, the operations taking turns
 JOURNAL = Settings.journal_size  # entries each emulator keeps (no flag changes it)
 OPERATIONS = ("get by id", "get by source_id", "update by id", "update by source_id",
               "delete by id", "delete by source_id")  # fmt: skip
@@ -48,9 +49,15 @@ class Compared:
     high: float
 
 
-def turns(pairs: int) -> list[tuple[int, int]]:
-    """The order of the two sides (0 small, 1 big) in each pair: 01, 10, 01, 10..."""
-    return [(0, 1) if n % 2 == 0 else (1, 0) for n in range(pairs)]
+def schedule(pairs: int, rounds: int = ROUNDS) -> list[tuple[str, int, tuple[int, int]]]:
+    """Every pair as (operation, index of its customers, order of the sides: 0 small, 1 big).
+    The operations take turns in `rounds` slices of their pairs, so a slow second of the
+    machine falls on all of them rather than on one; the side that goes first alternates."""
+    return [
+        (operation, index, (0, 1) if index % 2 == 0 else (1, 0))
+        for slice_ in range(rounds) for operation in OPERATIONS
+        for index in range(slice_ * pairs // rounds, (slice_ + 1) * pairs // rounds)
+    ]  # fmt: skip
 
 
 def compare(small: Sequence[float], big: Sequence[float]) -> Compared:
@@ -92,36 +99,28 @@ class Side:
         return method, f"/v1/customers/{customer}", {"json": BODY} if method == "PUT" else {}
 
 
-async def _timed(sides: Sequence[Side], operation: str, pairs: int) -> list[list[float]]:
-    """Each side's server ms for `operation`, pair by pair."""
+async def side_by_side(small: Side, big: Side) -> dict[str, Compared]:
+    """Every operation, small and big taking turns request by request (see `schedule`)."""
+    sides, plan = (small, big), schedule(small.pairs)
+    assert small.pairs == big.pairs and len(plan) <= JOURNAL, "the requests fit in each journal"
+    assert small.client.url != big.client.url, "two emulators: each journal holds one side"
     for side in sides:
+        await side.prepare()
         await side.client.clear_journal()
-    for index, order in enumerate(turns(pairs)):
+    for operation, index, order in plan:
         for which in order:
             method, path, extra = sides[which].request(operation, index)
             await sides[which].client.json(method, path, **extra)
-    times = []
+    times: list[dict[str, list[float]]] = []
     for side in sides:
-        entries = await side.client.journal(pairs)
-        assert len(entries) == pairs, (operation, len(entries))
-        expected = [side.request(operation, index)[:2] for index in range(pairs)]
-        assert [(e["method"], e["path"]) for e in entries] == expected, operation
-        times.append([float(entry["duration_ms"]) for entry in entries])
-    return times
-
-
-async def side_by_side(small: Side, big: Side) -> dict[str, Compared]:
-    """Every operation, small and big taking turns request by request."""
-    pairs = small.pairs
-    assert pairs == big.pairs and pairs <= JOURNAL, "a batch must fit in the journal"
-    assert small.client.url != big.client.url, "two emulators: each journal holds one side"
-    for side in (small, big):
-        await side.prepare()
-    found = {}
-    for operation in OPERATIONS:
-        small_ms, big_ms = await _timed((small, big), operation, pairs)
-        found[operation] = compare(small_ms, big_ms)
-    return found
+        entries = await side.client.journal(len(plan))
+        expected = [side.request(operation, index)[:2] for operation, index, _ in plan]
+        assert [(entry["method"], entry["path"]) for entry in entries] == expected
+        times.append({operation: [] for operation in OPERATIONS})
+        for (operation, _, _), entry in zip(plan, entries, strict=True):
+            times[-1][operation].append(float(entry["duration_ms"]))
+    return {operation: compare(times[0][operation], times[1][operation])
+            for operation in OPERATIONS}  # fmt: skip
 
 
 def line(operation: str, compared: Compared) -> str:

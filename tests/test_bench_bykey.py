@@ -24,8 +24,15 @@ def bykey() -> Iterator[ModuleType]:
         del sys.modules[spec.name]
 
 
-def test_sides_take_turns_and_neither_is_always_first(bykey: ModuleType) -> None:
-    assert bykey.turns(4) == [(0, 1), (1, 0), (0, 1), (1, 0)]
+def test_sides_and_operations_take_turns(bykey: ModuleType) -> None:
+    plan = bykey.schedule(4, rounds=2)
+    assert len(plan) == 4 * len(bykey.OPERATIONS)
+    first, second = bykey.OPERATIONS[:2]
+    assert plan[:4] == [(first, 0, (0, 1)), (first, 1, (1, 0)), (second, 0, (0, 1)),
+                        (second, 1, (1, 0))]  # fmt: skip
+    assert plan[2 * len(bykey.OPERATIONS)] == (first, 2, (0, 1))  # the second slice
+    for operation in bykey.OPERATIONS:  # every pair once, in order
+        assert [index for op, index, _ in plan if op == operation] == [0, 1, 2, 3]
 
 
 def test_the_ratio_is_the_median_of_the_pairs_ratios(bykey: ModuleType) -> None:
