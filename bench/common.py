@@ -1,5 +1,6 @@
 """What the benchmarks share: real emulator processes, their CPU and memory from /proc, and the
-load generator (wrk when it is installed, else bench/loadgen.py in a process of its own)."""
+load generator (wrk when it is installed, else bench/loadgen.py in a process of its own), and a
+small JSON client for one emulator."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "reference"
 AUTH = {"X-App-Id": "bench", "X-App-Token": "bench"}
+CONTROL = {**AUTH, "X-Emulator-Client": "bench"}  # the control API's headers
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 TICK = os.sysconf("SC_CLK_TCK")
@@ -91,6 +96,30 @@ class Emulator:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+class Client:
+    """JSON requests to one emulator (tenant `bench`), asserting a 2xx answer."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        self.session, self.url = session, url
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = kwargs.pop("headers", AUTH)
+        async with self.session.request(method, self.url + path, headers=headers,
+                                        **kwargs) as reply:  # fmt: skip
+            body = await reply.read()
+            assert reply.status < 300, (reply.status, body[:300])
+            return await reply.json() if body else None
+
+    async def journal(self, count: int) -> list[dict[str, Any]]:
+        """The tenant's last `count` journal entries, oldest first."""
+        found = await self.json("GET", f"/_emulator/requests?tenant=bench&limit={count}",
+                                headers=CONTROL)  # fmt: skip
+        return list(reversed(found["requests"]))
+
+    async def clear_journal(self) -> None:
+        await self.json("DELETE", "/_emulator/requests?tenant=bench", headers=CONTROL)
 
 
 @dataclass(frozen=True)

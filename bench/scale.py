@@ -1,9 +1,10 @@
 """Cost against size, on a real emulator process per size (1,000, 10,000, 100,000 customers in
 one tenant, imported from a CSV): import CPU, wall time and peak memory; memory per customer;
 the server time of a list page for every order and filter, with and without `starting_after`
-(read from the journal, which times each request inside the server); get, update and delete by
-id and by source_id; a snapshot of the tenant; and, at the largest size, paging through every
-customer with `starting_after`.
+(read from the journal, which times each request inside the server); a snapshot of the tenant;
+and, at the largest size, paging through every customer with `starting_after`. Get, update and
+delete by id and by source_id are timed at the smallest and the largest size side by side (see
+bench/bykey.py): the smallest size's emulator stays up until the largest one is measured.
 
 The clock is manual and each CSV row takes 1 ms of it.
 """
@@ -14,16 +15,17 @@ import asyncio
 import io
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from common import AUTH, Emulator
+from bykey import Compared, Side, side_by_side
+from common import CONTROL, Client, Emulator
 
-CONTROL = {**AUTH, "X-Emulator-Client": "bench"}
 FLAGS = ("--clock", "manual", "--job-queue-delay", "0", "--job-item-seconds", "0.001")
 ORDERS = ("-created_at", "created_at", "-updated_at", "updated_at", "source_id", "-source_id")
-REPEAT = 15  # requests a figure is the median of (5 let one noisy run read "not constant")
+REPEAT = 15  # requests a list page's figure is the median of
 
 
 def csv_rows(rows: int) -> bytes:
@@ -42,7 +44,6 @@ class Size:
     peak_above_idle_mb: float = 0.0
     bytes_per_customer: float = 0.0
     list_ms: dict[str, float] = field(default_factory=dict)  # query -> median server ms
-    by_key_ms: dict[str, float] = field(default_factory=dict)  # get/update/delete by id/source
     snapshot_s: float = 0.0
     paging: dict[str, float] = field(default_factory=dict)
 
@@ -51,29 +52,18 @@ class Size:
         return max(self.list_ms.items(), key=lambda item: item[1])
 
 
-class Client:
-    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
-        self.session, self.url = session, url
-
-    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = kwargs.pop("headers", AUTH)
-        async with self.session.request(method, self.url + path, headers=headers,
-                                        **kwargs) as reply:  # fmt: skip
-            body = await reply.read()
-            assert reply.status < 300, (reply.status, body[:300])
-            return await reply.json() if body else None
-
-    async def server_ms(self, method: str, path: str, times: int = REPEAT, **kwargs: Any) -> float:
-        """The median time the server took over `times` requests (from its journal)."""
-        await self.json("DELETE", "/_emulator/requests?tenant=bench", headers=CONTROL)
-        for _ in range(times):
-            await self.json(method, path, **kwargs)
-        found = await self.json("GET", f"/_emulator/requests?tenant=bench&limit={times}",
-                                headers=CONTROL)  # fmt: skip
-        return float(statistics.median(entry["duration_ms"] for entry in found["requests"]))
+async def server_ms(client: Client, method: str, path: str, times: int = REPEAT,
+                    **kwargs: Any) -> float:  # fmt: skip
+    """The median time the server took over `times` requests (from its journal)."""
+    await client.clear_journal()
+    for _ in range(times):
+        await client.json(method, path, **kwargs)
+    entries = await client.journal(times)
+    assert len(entries) == times, (path, len(entries))
+    return float(statistics.median(entry["duration_ms"] for entry in entries))
 
 
-async def _import(client: Client, emulator: Emulator, size: Size) -> None:
+async def import_customers(client: Client, emulator: Emulator, size: Size) -> None:
     form = aiohttp.FormData()
     form.add_field("file", io.BytesIO(csv_rows(size.rows)), filename="c.csv",
                    content_type="text/csv")  # fmt: skip
@@ -94,9 +84,9 @@ async def _lists(client: Client, size: Size) -> None:
     cursor = middle["created_at"]
     for order in ORDERS:
         page = f"/v1/customers?limit=100&order={order}"
-        size.list_ms[order] = await client.server_ms("GET", page)
-        size.list_ms[f"{order} starting_after"] = await client.server_ms(
-            "GET", f"/v1/customers?limit=100&order={order}&starting_after={cursor}"
+        size.list_ms[order] = await server_ms(client, "GET", page)
+        size.list_ms[f"{order} starting_after"] = await server_ms(
+            client, "GET", f"/v1/customers?limit=100&order={order}&starting_after={cursor}"
         )
     filters = {
         "email": "email=c7@example.com", "name": "name=Customer%207", "city": "city=City%203",
@@ -105,31 +95,7 @@ async def _lists(client: Client, size: Size) -> None:
         "updated_at[after]": "updated_at[after]=2000-01-01",
     }  # fmt: skip
     for name, query in filters.items():
-        size.list_ms[name] = await client.server_ms("GET", f"/v1/customers?limit=100&{query}")
-
-
-async def _by_key(client: Client, size: Size) -> None:
-    ids = [
-        (await client.json("GET", f"/v1/customers/c{n}@example.com"))["id"]
-        for n in range(0, size.rows, max(1, size.rows // 20))
-    ]
-    timed = client.server_ms
-    size.by_key_ms["get by id"] = await timed("GET", f"/v1/customers/{ids[1]}")
-    size.by_key_ms["get by source_id"] = await timed("GET", "/v1/customers/c3@example.com")
-    body = {"name": "Renamed", "metadata": {"tier": "gold"}}
-    size.by_key_ms["update by id"] = await timed("PUT", f"/v1/customers/{ids[2]}", json=body)
-    size.by_key_ms["update by source_id"] = await timed(
-        "PUT", "/v1/customers/c5@example.com", json=body
-    )
-    await client.json("DELETE", "/_emulator/requests?tenant=bench", headers=CONTROL)
-    for customer_id in ids[3:8]:
-        await client.json("DELETE", f"/v1/customers/{customer_id}")
-    for n in range(9, 14):
-        await client.json("DELETE", f"/v1/customers/c{n}@example.com")
-    found = await client.json("GET", "/_emulator/requests?tenant=bench&limit=10", headers=CONTROL)
-    durations = [entry["duration_ms"] for entry in found["requests"]]
-    size.by_key_ms["delete by source_id"] = statistics.median(durations[:5])
-    size.by_key_ms["delete by id"] = statistics.median(durations[5:])
+        size.list_ms[name] = await server_ms(client, "GET", f"/v1/customers?limit=100&{query}")
 
 
 async def _paging(client: Client, size: Size) -> None:
@@ -163,29 +129,42 @@ async def paging(rows: int) -> dict[str, float]:
         aiohttp.ClientSession() as session,
     ):
         client = Client(session, emulator.url)
-        await _import(client, emulator, size)
+        await import_customers(client, emulator, size)
         await _paging(client, size)
     return size.paging
 
 
-async def measure(rows: int) -> Size:
+async def _measure(client: Client, emulator: Emulator, rows: int) -> Size:
     size = Size(rows)
-    async with Emulator(*FLAGS) as emulator, aiohttp.ClientSession() as session:
-        client = Client(session, emulator.url)
-        await client.json("GET", "/v1/customers?limit=1")  # the tenant exists
-        await asyncio.sleep(0.5)
-        size.idle_mb = emulator.memory_mb()
-        await _import(client, emulator, size)
-        size.peak_above_idle_mb = emulator.memory_mb("VmHWM") - size.idle_mb
-        await asyncio.sleep(5.5)  # the server's full collection runs after 5 s without requests
-        size.bytes_per_customer = (emulator.memory_mb() - size.idle_mb) * 2**20 / rows
-        for n in range(0, rows, max(1, rows // 100)):  # some updated customers to filter on
-            await client.json("PUT", f"/v1/customers/c{n}@example.com", json={"phone": "1"})
-        await _lists(client, size)
-        began = time.perf_counter()
-        async with session.get(f"{emulator.url}/_emulator/state?tenant=bench",
-                               headers=CONTROL) as reply:  # fmt: skip
-            await reply.read()
-        size.snapshot_s = time.perf_counter() - began
-        await _by_key(client, size)
+    await client.json("GET", "/v1/customers?limit=1")  # the tenant exists
+    await asyncio.sleep(0.5)
+    size.idle_mb = emulator.memory_mb()
+    await import_customers(client, emulator, size)
+    size.peak_above_idle_mb = emulator.memory_mb("VmHWM") - size.idle_mb
+    await asyncio.sleep(5.5)  # the server's full collection runs after 5 s without requests
+    size.bytes_per_customer = (emulator.memory_mb() - size.idle_mb) * 2**20 / rows
+    for n in range(0, rows, max(1, rows // 100)):  # some updated customers to filter on
+        await client.json("PUT", f"/v1/customers/c{n}@example.com", json={"phone": "1"})
+    await _lists(client, size)
+    began = time.perf_counter()
+    async with client.session.get(f"{emulator.url}/_emulator/state?tenant=bench",
+                                  headers=CONTROL) as reply:  # fmt: skip
+        await reply.read()
+    size.snapshot_s = time.perf_counter() - began
     return size
+
+
+async def measure(sizes: Sequence[int]) -> tuple[list[Size], dict[str, Compared]]:
+    """Each size on an emulator of its own, one after the other; then, while the first size's
+    and the last size's emulators both run, get/update/delete by key at both side by side
+    (nothing when there is one size)."""
+    async with aiohttp.ClientSession() as session, Emulator(*FLAGS) as first:
+        small = Client(session, first.url)
+        measured, by_key = [await _measure(small, first, sizes[0])], {}
+        for position, rows in enumerate(sizes[1:], start=2):
+            async with Emulator(*FLAGS) as emulator:
+                client = Client(session, emulator.url)
+                measured.append(await _measure(client, emulator, rows))
+                if position == len(sizes):
+                    by_key = await side_by_side(Side(small, sizes[0]), Side(client, rows))
+    return measured, by_key

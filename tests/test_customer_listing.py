@@ -133,3 +133,30 @@ async def test_unknown_segment_filter_matches_nothing(client: Client) -> None:
     await seed(client, 2)
     _, body = await call(client, "GET", "/v1/customers", params={"segment_id": "seg_nope"})
     assert body["customers"] == [] and body["total"] == 0
+
+
+async def test_a_repeated_query_answers_each_tenant_and_each_moment_anew(client: Client) -> None:
+    """The same query string, asked again (its parsed form is reused), lists the asking
+    tenant's customers as they are at that moment, cursor and filters included."""
+    other = {"X-App-Id": "app-2", "X-App-Token": "token-2"}
+    made = await seed(client, 3)
+    query = {"limit": 2, "order": "created_at", "starting_after": made[0]["created_at"]}
+    _, first = await call(client, "GET", "/v1/customers", params=query)
+    assert ids(first) == ["c1", "c2"] and first["total"] == 2
+    plain = {"limit": 2, "order": "created_at"}
+    _, mine = await call(client, "GET", "/v1/customers", params=plain)
+    assert ids(mine) == ["c0", "c1"]
+    _, empty = await call(client, "GET", "/v1/customers", params=plain, headers=other)
+    assert empty["customers"] == [] and empty["total"] == 0
+    await call(client, "POST", "/v1/customers", json={"source_id": "x"}, headers=other)
+    _, theirs = await call(client, "GET", "/v1/customers", params=plain, headers=other)
+    assert ids(theirs) == ["x"]
+    await call(client, "DELETE", f"/v1/customers/{made[1]['id']}")
+    _, again = await call(client, "GET", "/v1/customers", params=query)
+    assert ids(again) == ["c2"] and again["total"] == 1
+    by_city = {"limit": 2, "city": "Paris"}
+    _, nobody = await call(client, "GET", "/v1/customers", params=by_city)
+    assert nobody["total"] == 0
+    await call(client, "PUT", f"/v1/customers/{made[2]['id']}", json={"address": {"city": "Paris"}})
+    _, found = await call(client, "GET", "/v1/customers", params=by_city)
+    assert ids(found) == ["c2"]

@@ -58,6 +58,9 @@ def param_spec(raw: Json, check: SchemaCheck) -> ParamSpec:
     )
 
 
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
 def normalise_instant(text: str) -> str:
     match = _COMPACT_OFFSET.match(text)
     if match:
@@ -71,7 +74,7 @@ def coerce(spec: ParamSpec, text: str) -> Any:
     """Turn the raw text into the schema's type; leave it as text when it does not fit,
     so the schema check names the parameter and the expected type."""
     try:
-        if spec.kind == "integer" and re.fullmatch(r"[+-]?\d+", text.strip()):
+        if spec.kind == "integer" and _INTEGER.fullmatch(text.strip()):
             return int(text)
         if spec.kind == "number":
             return float(text)
@@ -145,11 +148,12 @@ def read_params(
             if items is not None:
                 values[spec.name] = items
             continue
-        if spec.name not in source:
+        text = source.get(spec.name)  # every source's values are text
+        if text is None:
             if spec.required and validate:
                 return values, Problem((spec.name,), "is required")
             continue
-        value = coerce(spec, source[spec.name])
+        value = coerce(spec, text)
         if validate and not spec.any_text:
             problem = spec.check.problem(value)
             if problem is not None:

@@ -42,42 +42,49 @@ class CustomerQuery:
     created_after: datetime | None = None
     updated_before: datetime | None = None
     updated_after: datetime | None = None
-    # Worked out at once (below): exclusive bounds on created, and the test of every filter.
+    # Worked out at once (below): exclusive bounds on created, the test of every filter,
+    # and what `ascending`, `field` and `filtered` tell (read several times a list).
     created_range: tuple[datetime | None, datetime | None] = field(init=False, compare=False)
     test: Callable[[Entry], bool] = field(init=False, compare=False, repr=False)
+    _shape: tuple[bool, str, bool] = field(init=False, compare=False, repr=False)
 
     @property
     def ascending(self) -> bool:
-        return not (self.order or "-created_at").startswith("-")
+        return self._shape[0]
 
     @property
     def field(self) -> str:
         """created_at, updated_at or source_id: with request validation off an order outside
         the contract's enum reaches here, and it sorts by source_id on every path."""
-        named = (self.order or "-created_at").lstrip("-")
-        return named if named in ("created_at", "updated_at") else "source_id"
+        return self._shape[1]
 
     @property
     def filtered(self) -> bool:
         """Whether anything narrows the list (a filter or the cursor)."""
-        low, high = self.created_range
-        narrowing = (self.email, self.city, self.name, self.members, low, high,
-                     self.updated_before, self.updated_after)  # fmt: skip
-        return any(value is not None for value in narrowing)
+        return self._shape[2]
 
     def __post_init__(self) -> None:
         # Worked out once per query (a page may test thousands of candidates); set through
         # object.__setattr__ as the dataclass is frozen (cached_property takes a lock per read).
-        object.__setattr__(self, "created_range", self._created_range())
+        order = self.order or "-created_at"
+        ascending, named = not order.startswith("-"), order.lstrip("-")
+        by = named if named in ("created_at", "updated_at") else "source_id"
+        low, high = self._created_range(ascending and by != "source_id")
+        narrowing = (self.email, self.city, self.name, self.members, low, high,
+                     self.updated_before, self.updated_after)  # fmt: skip
+        filtered = any(value is not None for value in narrowing)
+        object.__setattr__(self, "_shape", (ascending, by, filtered))
+        object.__setattr__(self, "created_range", (low, high))
         object.__setattr__(self, "test", _test(self))
 
-    def _created_range(self) -> tuple[datetime | None, datetime | None]:
+    def _created_range(self, forward: bool) -> tuple[datetime | None, datetime | None]:
         """Exclusive bounds on created: the filters and the cursor together. The cursor yields
-        newer records with an ascending created_at/updated_at order, otherwise older ones."""
+        newer records with an ascending created_at/updated_at order (`forward`), otherwise
+        older ones."""
         low, high = self.created_after, self.created_before
         cursor = self.starting_after
         if cursor is not None:
-            if self.ascending and self.field in ("created_at", "updated_at"):
+            if forward:
                 low = cursor if low is None else max(low, cursor)
             else:
                 high = cursor if high is None else min(high, cursor)
@@ -186,10 +193,11 @@ def list_customers(index: CustomerIndex, q: CustomerQuery, live: Mapping[str, En
     """Newest first by default."""
     skip, count = (q.page - 1) * q.limit, q.limit
     if not q.filtered:
-        everyone = {"created_at": index.created, "updated_at": index.touched}.get(q.field)
-        if everyone is None:  # source_id
+        order = q.field
+        if order == "source_id":
             window = list(islice(index.by_source(reverse=not q.ascending), skip, skip + count))
         else:
+            everyone = index.created if order == "created_at" else index.touched
             window = _Range(everyone, 0, len(everyone)).window(skip, count, q.ascending)
         return _page(window, len(index), skip, q)
     candidates, exact, alone = _candidates(index, q, live)
