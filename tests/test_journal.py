@@ -100,3 +100,37 @@ async def test_memory_is_bounded(make_client: ClientFactory) -> None:
     await call(client, "POST", "/v1/customers", json={"name": big})
     entry = (await journal(client, limit="1"))[0]
     assert len(entry["request_body"]) < 4200 and entry["request_body"].endswith("more characters)")
+
+
+def test_bodies_are_shown_clipped_however_they_were_kept() -> None:
+    """A body up to KEPT_WHOLE bytes is kept as it came (no copy on the request's path) and
+    clipped when read; a longer one is clipped when recorded. Either way the journal shows at
+    most BODY_LIMIT characters and counts the rest in characters, not bytes."""
+    from emulator.control.journal import BODY_LIMIT, KEPT_WHOLE, kept, text
+
+    short = b'{"a": 1}'
+    assert kept(short) is short and text(kept(short)) == '{"a": 1}'
+    page = b"x" * (BODY_LIMIT + 2_600)  # a list page of ten
+    assert kept(page) is page  # kept as it came
+    assert text(kept(page)) == "x" * BODY_LIMIT + "... (2600 more characters)"
+    big = b"y" * (KEPT_WHOLE + 1)
+    assert isinstance(kept(big), str)  # clipped when recorded
+    more = KEPT_WHOLE + 1 - BODY_LIMIT
+    assert text(kept(big)) == "y" * BODY_LIMIT + f"... ({more} more characters)"
+    for size in (BODY_LIMIT + 10, KEPT_WHOLE + 10):  # two bytes a character
+        accented = ("é" * size).encode()
+        shown = "é" * BODY_LIMIT + f"... ({size - BODY_LIMIT} more characters)"
+        assert text(kept(accented)) == shown
+    assert text(kept(b"\xff" * 5)) == "\ufffd" * 5  # not UTF-8: shown, not refused
+
+
+async def test_a_list_page_is_journaled_clipped(client: Client) -> None:
+    for n in range(12):
+        await call(client, "POST", "/v1/customers", json={"source_id": f"p{n}", "name": "N" * 300})
+    status, page = await call(client, "GET", "/v1/customers", params={"limit": "12"})
+    assert status == 200
+    [entry] = await journal(client, method="GET")
+    whole = entry["response_body"]
+    head, _, rest = whole.partition("... (")
+    assert len(head) == 4096 and page["customers"][0]["source_id"] in head
+    assert rest.endswith(" more characters)") and int(rest.split()[0]) > 0
