@@ -25,7 +25,7 @@ SHARED = REPO.parent / "shared" / "reference"
 AUTH = {"X-App-Id": "bench", "X-App-Token": "bench"}
 CONTROL = {**AUTH, "X-Emulator-Client": "bench"}  # the control API's headers
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
 TICK = os.sysconf("SC_CLK_TCK")
 
 
