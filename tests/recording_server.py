@@ -24,7 +24,7 @@ class Recorder(ThreadingHTTPServer):
     ok, refuse (404 with a key), close (answer with Connection: close), then-close (answer,
     then close without saying so), reset (reset the connection instead of answering),
     die-in-body (headers and half the body, then close), die-in-status (a partial status
-    line, then reset)."""
+    line, then reset), redirect (a 302 elsewhere)."""
 
     daemon_threads = True
 
@@ -82,6 +82,12 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "die-in-status":
             self.connection.sendall(b"HTTP/1.1 2")
             return self._reset()
+        if action == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         status = 404 if action == "refuse" else 200
         answer = {"key": "not_found", "details": "No such thing"} if status == 404 else ANSWER
         raw = json.dumps(answer).encode()

@@ -89,6 +89,38 @@ def test_a_call_whose_answer_began_is_never_sent_again(
         assert server.connections == 2
 
 
+def test_a_post_the_server_read_then_dropped_is_not_sent_again() -> None:
+    """The server took the whole POST and reset the connection without answering: it may
+    have applied it, so the caller hears of it rather than the server getting it twice. A
+    GET in the same plight is sent again (test above)."""
+    with Recorder("ok", "reset") as server, ControlConnection(server.url) as connection:
+        handle = EmulatorHandle(server.url, "app-x", connection=connection)
+        handle.reset()
+        with pytest.raises(ConnectionError):
+            handle.seed(customers=[{"source_id": "once"}])
+        assert [s.path for s in server.seen] == ["/_emulator/reset", "/_emulator/seed"]
+        handle.reset()  # the next call works, on a new connection
+        assert server.connections == 2
+
+
+def test_a_connection_closed_while_idle_is_replaced_before_a_post() -> None:
+    with Recorder("then-close") as server, ControlConnection(server.url) as connection:
+        handle = EmulatorHandle(server.url, "app-x", connection=connection)
+        handle.reset()
+        assert server.ended.acquire(timeout=10)  # the server has closed it
+        handle.seed(customers=[{"source_id": "once"}])  # a POST: not sent on the dead one
+        assert [s.path for s in server.seen] == ["/_emulator/reset", "/_emulator/seed"]
+        assert server.connections == 2
+
+
+def test_a_redirect_is_a_control_error() -> None:
+    with Recorder("redirect") as server, ControlConnection(server.url) as connection:
+        handle = EmulatorHandle(server.url, "app-x", connection=connection)
+        with pytest.raises(ControlError) as raised:
+            handle.reset()
+        assert raised.value.status == 302
+
+
 def test_a_failure_on_a_fresh_connection_is_not_retried() -> None:
     with Recorder("reset") as server, ControlConnection(server.url) as connection:
         handle = EmulatorHandle(server.url, "app-x", connection=connection)

@@ -43,7 +43,11 @@ def _query(sent: tuple[tuple[str, Any], ...]) -> CustomerQuery:
 
 def list_customers(call: Call) -> Reply:
     tenant, params = call.tenant, call.params
-    query = _query(tuple(item for item in params.items() if item[0] in _FIELDS))
+    sent = tuple(item for item in params.items() if item[0] in _FIELDS)
+    try:
+        query = _query(sent)
+    except TypeError:  # a value that cannot be a key (another spec's list, say): made afresh
+        query = _query.__wrapped__(sent)
     segment_id = params.get("segment_id")
     if segment_id is not None:  # its members are the tenant's, as they are now
         query = replace(query, members=tenant.members.get(segment_id, set()))

@@ -8,19 +8,37 @@ runs in a thread of the same process, so every client-side step also delays the 
 from __future__ import annotations
 
 import http.client
+import select
+import socket
 import threading
 from typing import Any
 from urllib.parse import urlsplit
 
 TIMEOUT = 60.0  # seconds, for connecting and for each read
+# Sent again after a failure that left no answer even once the whole request went out: a second
+# copy of these changes nothing more (a POST, say a seed or a clock advance, may have been
+# applied by a server that then died without answering).
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 class _Unanswered(Exception):
-    """A socket failure before the first byte of an answer arrived: `error`."""
+    """A socket failure before the first byte of an answer arrived: `error`; `sent`: whether
+    the whole request had gone out."""
 
-    def __init__(self, error: OSError) -> None:
+    def __init__(self, error: OSError, sent: bool) -> None:
         super().__init__(error)
         self.error = error
+        self.sent = sent
+
+
+def _dropped(sock: socket.socket) -> bool:
+    """Whether an idle keep-alive connection can no longer be used: it is readable before
+    anything was asked (the server closed it, reset it, or sent something unasked for)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 class _Response(http.client.HTTPResponse):
@@ -30,7 +48,7 @@ class _Response(http.client.HTTPResponse):
         try:
             self.fp.peek(1)
         except (ConnectionResetError, ConnectionAbortedError) as error:
-            raise _Unanswered(error) from None
+            raise _Unanswered(error, sent=True) from None
         super().begin()  # on EOF: RemoteDisconnected, raised only when no byte arrived
 
 
@@ -38,15 +56,17 @@ class ControlConnection:
     """A keep-alive HTTP(S) connection to the emulator at `url` (whose path, if any, prefixes
     every target), for one thread at a time (a lock serialises calls from several).
 
-    `request` returns the status and the whole body of any answer, 4xx and 5xx included. When
-    the server has closed a connection that served an earlier call (keep-alive timeout,
-    restart, `Connection: close`), the call is sent again once on a new connection, but only if
-    it failed before any byte of the answer arrived; a call is never sent again once an answer
-    has begun. Other failures propagate as they come: OSError subclasses (ConnectionRefusedError,
-    TimeoutError, http.client.RemoteDisconnected, ...) rather than urllib's URLError (an
-    OSError too, so `except OSError` catches both), and http.client.HTTPException subclasses
-    for an answer cut short (IncompleteRead, as urlopen's read raised). Close it (or use it as
-    a context manager) when done."""
+    `request` returns the status and the whole body of any answer, 4xx and 5xx included. A
+    connection the server closed while it was idle (keep-alive timeout, restart) is seen before
+    a call and replaced. When a call still fails on a reused connection before any byte of the
+    answer arrived, it is sent again once on a new connection: always if the request had not
+    all gone out, and otherwise only for an idempotent method (GET, PUT, DELETE), since a POST
+    may have been applied by a server that then closed without answering. A call is never sent
+    again once an answer has begun. Other failures propagate as they come: OSError subclasses
+    (ConnectionRefusedError, TimeoutError, http.client.RemoteDisconnected, ...) rather than
+    urllib's URLError (an OSError too, so `except OSError` catches both), and
+    http.client.HTTPException subclasses for an answer cut short (IncompleteRead, as urlopen's
+    read raised). Close it (or use it as a context manager) when done."""
 
     def __init__(self, url: str, timeout: float = TIMEOUT) -> None:
         self.url = url.rstrip("/")
@@ -74,11 +94,14 @@ class ControlConnection:
     def _exchange(
         self, method: str, target: str, body: bytes | None, headers: dict[str, str]
     ) -> tuple[int, bytes]:
+        sock = self._http.sock
+        if sock is not None and _dropped(sock):
+            self._http.close()  # closed by the server while idle: a new one, before sending
         reused = self._http.sock is not None
         try:
             response = self._send(method, target, body, headers)
         except _Unanswered as failed:
-            if not reused:
+            if not reused or (failed.sent and method not in IDEMPOTENT):
                 raise failed.error from None
             self._http.close()  # stale: the server closed it after the previous call
             try:
@@ -93,11 +116,11 @@ class ControlConnection:
         try:
             self._http.request(method, target, body, headers)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as error:
-            raise _Unanswered(error) from None  # nothing can have been answered yet
+            raise _Unanswered(error, sent=False) from None  # not all of it reached the server
         try:
             return self._http.getresponse()
         except http.client.RemoteDisconnected as error:
-            raise _Unanswered(error) from None
+            raise _Unanswered(error, sent=True) from None
 
     def close(self) -> None:
         with self._lock:

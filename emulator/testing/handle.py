@@ -100,7 +100,7 @@ class EmulatorHandle:
         if self.admin_token:
             headers["X-Emulator-Token"] = self.admin_token
         status, raw = self._connection.request(method, target, data, headers)
-        if status >= 400:
+        if status >= 300:  # control routes never redirect: a 3xx is from something else
             raise ControlError(method, path, status, _answer(raw))
         return _answer(raw)
 
