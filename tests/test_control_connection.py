@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import http.client
+import select
 import ssl
 import time
 
@@ -107,7 +108,9 @@ def test_a_connection_closed_while_idle_is_replaced_before_a_post() -> None:
     with Recorder("then-close") as server, ControlConnection(server.url) as connection:
         handle = EmulatorHandle(server.url, "app-x", connection=connection)
         handle.reset()
-        assert server.ended.acquire(timeout=10)  # the server has closed it
+        assert server.ended.acquire(timeout=10)  # the server is done with it...
+        sock = connection._http.sock
+        assert sock is not None and select.select([sock], [], [], 10)[0]  # ...and it is closed
         handle.seed(customers=[{"source_id": "once"}])  # a POST: not sent on the dead one
         assert [s.path for s in server.seen] == ["/_emulator/reset", "/_emulator/seed"]
         assert server.connections == 2
